@@ -1,0 +1,64 @@
+// The files of one local control plane under its directory, and the command lines of its two servers.
+// Pure: the same directory and ports always give the same arguments.
+import { join } from "node:path";
+import { LOOPBACK } from "./network.ts";
+
+export interface Ports {
+  readonly etcdClient: number;
+  readonly etcdPeer: number;
+  readonly apiserver: number;
+}
+
+export function layout(dir: string) {
+  return {
+    dir,
+    state: join(dir, "state.json"),
+    kubeconfig: join(dir, "kubeconfig"),
+    etcdData: join(dir, "etcd"),
+    etcdLog: join(dir, "etcd.log"),
+    apiserverLog: join(dir, "kube-apiserver.log"),
+    certDir: join(dir, "pki"),
+    servingCert: join(dir, "pki", "apiserver.crt"),
+    tokenFile: join(dir, "tokens.csv"),
+    serviceAccountKey: join(dir, "service-account.key"),
+  };
+}
+
+export type Layout = ReturnType<typeof layout>;
+
+export function etcdArgs(files: Layout, ports: Ports): string[] {
+  const client = `http://${LOOPBACK}:${ports.etcdClient}`;
+  const peer = `http://${LOOPBACK}:${ports.etcdPeer}`;
+  return [
+    "--name=vmcp-lambda",
+    `--data-dir=${files.etcdData}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=vmcp-lambda=${peer}`,
+    // Test data only: skipping fsync makes etcd several times faster on slow disks.
+    "--unsafe-no-fsync=true",
+    "--log-level=warn",
+  ];
+}
+
+export function apiserverArgs(files: Layout, ports: Ports): string[] {
+  return [
+    `--etcd-servers=http://${LOOPBACK}:${ports.etcdClient}`,
+    `--bind-address=${LOOPBACK}`,
+    // Without it the apiserver advertises the host's default-route address instead of loopback.
+    `--advertise-address=${LOOPBACK}`,
+    `--secure-port=${ports.apiserver}`,
+    `--cert-dir=${files.certDir}`,
+    `--token-auth-file=${files.tokenFile}`,
+    "--authorization-mode=RBAC",
+    `--service-account-issuer=https://${LOOPBACK}:${ports.apiserver}/`,
+    `--service-account-key-file=${files.serviceAccountKey}`,
+    `--service-account-signing-key-file=${files.serviceAccountKey}`,
+    "--service-cluster-ip-range=10.0.0.0/24",
+    "--allow-privileged=true",
+    // No controller-manager creates the per-namespace 'default' ServiceAccount that this plugin demands.
+    "--disable-admission-plugins=ServiceAccount",
+  ];
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { parseCommand, USAGE, UsageError } from "./command-line.ts";
+// The vmcp-lambda command: the same code as the Lambda functions, for operators and tests.
+// Progress goes to stderr; stdout carries only what a script may consume (the export line).
+import { ensureBinaries } from "./control-plane/binaries.ts";
+import { defaultDirectory, down, env, exportLine, up } from "./control-plane/plane.ts";
+import { runDev } from "./dev.ts";
+
+const progress = (line: string) => process.stderr.write(`[vmcp-lambda] ${line}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = parseCommand(argv, defaultDirectory());
+  switch (command.kind) {
+    case "help":
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case "dev":
+      return runDev(command.dir, progress);
+    case "control-plane":
+      switch (command.action) {
+        case "install":
+          await ensureBinaries();
+          return 0;
+        case "up": {
+          const plane = await up({ dir: command.dir, log: progress });
+          process.stdout.write(`${exportLine(plane.kubeconfig)}\n`);
+          return 0;
+        }
+        case "env":
+          process.stdout.write(`${await env(command.dir)}\n`);
+          return 0;
+        case "down":
+          progress(
+            (await down({ dir: command.dir })) ? "control plane stopped" : "no control plane was running",
+          );
+          return 0;
+      }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`vmcp-lambda: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

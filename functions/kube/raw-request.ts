@@ -1,0 +1,45 @@
+// A plain HTTPS request to the API server with the kubeconfig's credentials and CA, for what the generated
+// clients do not cover: discovery documents, Table output, /metrics, response headers such as Warning.
+import { request } from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+export interface RawRequest {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly timeoutMs?: number;
+}
+
+export async function rawRequest(kc: KubeConfig, path: string, init: RawRequest = {}): Promise<RawResponse> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error("the kubeconfig has no current cluster");
+  const options: Parameters<KubeConfig["applyToHTTPSOptions"]>[0] = {
+    method: init.method ?? "GET",
+    headers: { accept: "application/json", ...init.headers },
+    timeout: init.timeoutMs ?? 10_000,
+  };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, server), options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+      response.on("error", reject);
+    });
+    req.once("timeout", () => req.destroy(new Error(`${options.method} ${path} timed out`)));
+    req.once("error", reject);
+    req.end(init.body);
+  });
+}

@@ -1,0 +1,41 @@
+// What integration tests share: a client for the run's control plane, a namespace per test file, kubectl.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, inject } from "vitest";
+
+export function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject("kubeconfig"));
+  return kc;
+}
+
+/** A fresh namespace for the calling test file, created before its tests and deleted after them. */
+export function useNamespace(prefix: string): { readonly name: string } {
+  const namespace = { name: `${prefix}-${randomBytes(3).toString("hex")}` };
+  const core = () => kubeConfig().makeApiClient(CoreV1Api);
+  beforeAll(async () => {
+    await core().createNamespace({ body: { metadata: { name: namespace.name } } });
+  });
+  afterAll(async () => {
+    // Without a namespace controller it stays Terminating; the control plane goes at the end of the run.
+    await core().deleteNamespace({ name: namespace.name });
+  });
+  return namespace;
+}
+
+export interface KubectlResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the kubectl built with the control plane, against the run's control plane. */
+export function kubectl(args: readonly string[], input?: string): KubectlResult {
+  const result = spawnSync(inject("kubectl"), [`--kubeconfig=${inject("kubeconfig")}`, ...args], {
+    input,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
