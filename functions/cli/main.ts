@@ -18,9 +18,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDev(command.dir, progress);
     case "control-plane":
       switch (command.action) {
-        case "install":
-          await ensureBinaries();
+        case "install": {
+          const binaries = await ensureBinaries();
+          progress(`control plane binaries ready: ${Object.values(binaries).join(", ")}`);
           return 0;
+        }
         case "up": {
           const plane = await up({ dir: command.dir, log: progress });
           process.stdout.write(`${exportLine(plane.kubeconfig)}\n`);

@@ -16,7 +16,12 @@ say() { printf '[control-plane:install] %s\n' "$*" >&2; }
 
 if ! command -v go >/dev/null 2>&1; then
   say "Go is not installed or not on PATH. kube-apiserver and etcd are built from their Go modules;"
-  say "install Go 1.24 or newer (https://go.dev/doc/install, or 'apt-get install golang') and run again."
+  say "install Go 1.24 or newer (https://go.dev/doc/install) and run again."
+  exit 3
+fi
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ "${go_minor:-0}" -lt 24 ]; then
+  say "$(go env GOVERSION) is too old: Kubernetes 1.34 needs Go 1.24 or newer (https://go.dev/doc/install)."
   exit 3
 fi
 
@@ -38,7 +43,7 @@ build_apiserver() {
   } >"$src/go.mod"
   say "resolving k8s.io/kubernetes $K8S_VERSION (first time: ~1 GB of modules from the Go module proxy)"
   (cd "$src" && go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION")
-  say "compiling kube-apiserver $K8S_VERSION (first time: 10-25 minutes on 2 cores)"
+  say "compiling kube-apiserver $K8S_VERSION (first time: about 5 minutes on 2 cores)"
   (cd "$src" && go build -trimpath -tags selinux,notest,grpcnotrace \
     -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
     -o "$APISERVER_BIN.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
@@ -60,7 +65,7 @@ build_etcd() {
   printf 'module local.invalid/etcdbin\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$src/go.mod"
   say "resolving etcd $ETCD_VERSION"
   (cd "$src" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION")
-  say "compiling etcd $ETCD_VERSION (first time: a few minutes)"
+  say "compiling etcd $ETCD_VERSION (first time: about a minute)"
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$ETCD_BIN.tmp" go.etcd.io/etcd/server/v3)
   mv "$ETCD_BIN.tmp" "$ETCD_BIN"
 }

@@ -12,10 +12,13 @@ export const ControlPlaneState = z.object({
 export type ControlPlaneState = z.infer<typeof ControlPlaneState>;
 
 export async function readState(path: string): Promise<ControlPlaneState | undefined> {
-  const text = await readFile(path, "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  const parsed = ControlPlaneState.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : undefined;
+  const text = await readFile(path, "utf8").catch(() => "");
+  try {
+    const parsed = ControlPlaneState.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // Missing or torn: no control plane to speak of.
+  }
 }
 
 export async function writeState(path: string, state: ControlPlaneState): Promise<void> {
