@@ -5,6 +5,8 @@ export type Command =
   | { kind: "control-plane"; action: "up" | "down" | "env"; dir: string }
   | { kind: "control-plane"; action: "install" }
   | { kind: "dev"; dir: string }
+  | { kind: "reconcile"; namespace: string; name: string; kubeconfig: string | undefined }
+  | { kind: "resync"; namespace: string | undefined; kubeconfig: string | undefined }
   | { kind: "help" };
 
 export const USAGE = `usage: vmcp-lambda <command>
@@ -14,6 +16,9 @@ export const USAGE = `usage: vmcp-lambda <command>
   control-plane env [--dir DIR]    print the export line of the control plane running in DIR
   control-plane down [--dir DIR]   stop it and remove its state
   control-plane install            build kube-apiserver, etcd and kubectl into the cache if missing
+  reconcile NAMESPACE/NAME         reconcile one VirtualMCPServer; prints a JSON result
+  resync [--namespace NS]          reconcile every VirtualMCPServer; prints a JSON summary
+                                   (both: --kubeconfig PATH, default $KUBECONFIG)
   dev [--dir DIR]                  the local stack: a control plane until Ctrl-C
   help                             this text`;
 
@@ -22,16 +27,42 @@ export class UsageError extends Error {}
 export function parseCommand(argv: readonly string[], defaultDir: string): Command {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      dir: { type: "string" },
+      namespace: { type: "string" },
+      kubeconfig: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     allowPositionals: true,
     strict: false,
   });
-  const unknown = Object.keys(values).filter((key) => key !== "dir" && key !== "help");
+  const unknown = Object.keys(values).filter(
+    (key) => !["dir", "namespace", "kubeconfig", "help"].includes(key),
+  );
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   if (values.help || positionals.length === 0 || positionals[0] === "help") return { kind: "help" };
-  if (values.dir === true || values.dir === "") throw new UsageError("--dir needs a directory");
-  const dir = typeof values.dir === "string" ? values.dir : defaultDir;
+  for (const [option, what] of [
+    ["dir", "a directory"],
+    ["namespace", "a namespace"],
+    ["kubeconfig", "a file"],
+  ] as const) {
+    if (values[option] === true || values[option] === "") throw new UsageError(`--${option} needs ${what}`);
+  }
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const dir = text(values.dir) ?? defaultDir;
+  const kubeconfig = text(values.kubeconfig);
   const [command, action, ...rest] = positionals;
+  if (command === "reconcile") {
+    const [namespace, name, extra] = (action ?? "").split("/");
+    if (!namespace || !name || extra !== undefined || rest.length > 0) {
+      throw new UsageError(
+        `reconcile needs one NAMESPACE/NAME${action ? `, not "${[action, ...rest].join(" ")}"` : ""}`,
+      );
+    }
+    return { kind: "reconcile", namespace, name, kubeconfig };
+  }
+  if (command === "resync" && action === undefined)
+    return { kind: "resync", namespace: text(values.namespace), kubeconfig };
   if (command === "dev" && action === undefined) return { kind: "dev", dir };
   if (command === "control-plane" && rest.length === 0) {
     if (action === "up" || action === "down" || action === "env")

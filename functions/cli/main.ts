@@ -1,12 +1,25 @@
 #!/usr/bin/env node
-import { parseCommand, USAGE, UsageError } from "./command-line.ts";
 // The vmcp-lambda command: the same code as the Lambda functions, for operators and tests.
 // Progress goes to stderr; stdout carries only what a script may consume (the export line).
+import { KubeConfig } from "@kubernetes/client-node";
+import { reconcileOne, settingsFrom } from "../reconcile/reconcile-one.ts";
+import { resyncAll } from "../resync/resync-all.ts";
+import { parseCommand, USAGE, UsageError } from "./command-line.ts";
 import { ensureBinaries } from "./control-plane/binaries.ts";
 import { defaultDirectory, down, env, exportLine, up } from "./control-plane/plane.ts";
 import { runDev } from "./dev.ts";
 
 const progress = (line: string) => process.stderr.write(`[vmcp-lambda] ${line}\n`);
+
+function loadKubeconfig(path: string | undefined): KubeConfig {
+  const file = path ?? process.env.KUBECONFIG;
+  if (!file) throw new Error("no kubeconfig: pass --kubeconfig PATH or set KUBECONFIG");
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}
+
+const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv, defaultDirectory());
@@ -16,6 +29,24 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case "dev":
       return runDev(command.dir, progress);
+    case "reconcile":
+      printJson(
+        await reconcileOne(
+          loadKubeconfig(command.kubeconfig),
+          command.namespace,
+          command.name,
+          settingsFrom(process.env),
+        ),
+      );
+      return 0;
+    case "resync": {
+      const options = { ...settingsFrom(process.env), namespace: command.namespace };
+      const onError = (key: string, error: unknown) =>
+        progress(`${key}: ${error instanceof Error ? error.message : String(error)}`);
+      const summary = await resyncAll(loadKubeconfig(command.kubeconfig), { ...options, onError });
+      printJson(summary);
+      return summary.failed > 0 ? 1 : 0;
+    }
     case "control-plane":
       switch (command.action) {
         case "install": {

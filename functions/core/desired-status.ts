@@ -1,0 +1,243 @@
+// The status the functions write, split by who owns what (DESIGN §3): the main apply always carries the
+// infrastructure facts; in static mode it also carries backends, phase, message and Ready. In dynamic mode
+// the runtime owns backends, and owns phase, message and Ready while its report is fresh and the Deployment
+// is available; otherwise a separate fallback apply writes those three, so the main field manager never
+// holds (and never has to let go of) a field the runtime takes back.
+import { type DesiredCondition, nextCondition } from "./conditions.ts";
+import type { DeploymentState } from "./deployment-state.ts";
+import type { Discovery } from "./discovery.ts";
+import { routableCount } from "./discovery.ts";
+import type { Condition } from "./kubernetes.ts";
+import type { RuntimeReport } from "./runtime-report.ts";
+import type { Mode, VirtualMCPServer } from "./toolhive.ts";
+
+export const MIRROR_CONDITION = "RuntimeStatusReported";
+
+export interface StatusFacts {
+  readonly vmcp: VirtualMCPServer;
+  readonly mode: Mode;
+  readonly now: string;
+  readonly url: string;
+  readonly specErrors: string | undefined;
+  readonly podTemplateErrors: string | undefined;
+  readonly group: { name: string; found: boolean };
+  readonly authErrors: string | undefined;
+  readonly discovery: Discovery | undefined;
+  readonly deployment: DeploymentState;
+  readonly report: RuntimeReport | undefined;
+}
+
+export interface StatusPlan {
+  /** Applied by FIELD_MANAGER on /status. */
+  readonly main: Record<string, unknown>;
+  /** Applied by FALLBACK_FIELD_MANAGER, dynamic mode only, when the runtime cannot speak for itself. */
+  readonly fallback: Record<string, unknown> | undefined;
+}
+
+interface Headline {
+  readonly phase: string;
+  readonly message: string;
+  readonly ready: DesiredCondition;
+}
+
+const readyCondition = (
+  status: DesiredCondition["status"],
+  reason: string,
+  message: string,
+): DesiredCondition => ({
+  type: "Ready",
+  status,
+  reason,
+  message,
+});
+
+const check = (
+  type: string,
+  error: string | undefined,
+  ok: [string, string],
+  bad: string,
+): DesiredCondition =>
+  error === undefined
+    ? { type, status: "True", reason: ok[0], message: ok[1] }
+    : { type, status: "False", reason: bad, message: error };
+
+/** Phase, message and Ready when something other than backend health decides them; undefined otherwise. */
+function blockingHeadline(facts: StatusFacts): Headline | undefined {
+  const fail = (reason: string, message: string): Headline => ({
+    phase: "Failed",
+    message,
+    ready: readyCondition("False", reason, message),
+  });
+  if (facts.specErrors) return fail("ValidationFailed", `Invalid spec: ${facts.specErrors}`);
+  if (facts.podTemplateErrors)
+    return fail("InvalidPodTemplateSpec", `Invalid PodTemplateSpec: ${facts.podTemplateErrors}`);
+  if (!facts.group.found)
+    return fail("GroupRefNotFound", `Referenced MCPGroup ${facts.group.name} not found`);
+  if (facts.authErrors)
+    return fail("AuthInvalid", `Authentication configuration is invalid: ${facts.authErrors}`);
+  const { deployment } = facts;
+  if (deployment.state === "failed")
+    return fail("DeploymentFailed", `Virtual MCP server failed to start: ${deployment.message}`);
+  if (deployment.state !== "available") {
+    const message = "Virtual MCP server is starting";
+    return { phase: "Pending", message, ready: readyCondition("False", "DeploymentNotReady", message) };
+  }
+  return undefined;
+}
+
+function staticHeadline(discovery: Discovery, group: string): Headline {
+  const total = discovery.reported.length;
+  const routable = routableCount(discovery.reported);
+  if (discovery.backends.length === 0) {
+    const cause = total === 0 ? `MCPGroup ${group} has no members` : discovery.problems.join("; ");
+    const message = `No usable backend: ${cause}`;
+    return { phase: "Pending", message, ready: readyCondition("False", "NoUsableBackends", message) };
+  }
+  if (routable === total) {
+    const message = "Virtual MCP server is running";
+    return { phase: "Ready", message, ready: readyCondition("True", "DeploymentReady", message) };
+  }
+  if (routable === 0) {
+    const message = `Virtual MCP server is running but all ${total} backends are unhealthy`;
+    return { phase: "Degraded", message, ready: readyCondition("False", "BackendsUnavailable", message) };
+  }
+  const message = `Virtual MCP server is running with ${routable}/${total} backends available`;
+  return { phase: "Degraded", message, ready: readyCondition("False", "BackendsDegraded", message) };
+}
+
+function mirrorCondition(report: RuntimeReport): DesiredCondition {
+  switch (report.state) {
+    case "fresh":
+      return {
+        type: MIRROR_CONDITION,
+        status: "True",
+        reason: "ReportFresh",
+        message: `vMCP runtime reported ${report.routable}/${report.total} backends routable at ${report.reportedAt}`,
+      };
+    case "stale":
+      return {
+        type: MIRROR_CONDITION,
+        status: "False",
+        reason: "ReportStale",
+        message: `vMCP runtime last reported at ${report.reportedAt} (${report.routable}/${report.total} backends routable then); it may not be running`,
+      };
+    case "absent":
+      return {
+        type: MIRROR_CONDITION,
+        status: "False",
+        reason: "NoReport",
+        message: "vMCP runtime has not reported status yet",
+      };
+  }
+}
+
+/** Dynamic mode with the Deployment available: the runtime speaks, unless its report is missing or old. */
+function dynamicFallback(report: RuntimeReport): Headline | undefined {
+  if (report.state === "fresh") return undefined;
+  const message =
+    report.state === "absent"
+      ? "Waiting for the vMCP runtime's first status report"
+      : `vMCP runtime status is stale (last report ${report.reportedAt})`;
+  const reason = report.state === "absent" ? "StatusReportMissing" : "StatusReportStale";
+  return {
+    phase: report.state === "absent" ? "Pending" : "Degraded",
+    message,
+    ready: readyCondition(report.state === "absent" ? "False" : "Unknown", reason, message),
+  };
+}
+
+export function desiredStatus(facts: StatusFacts): StatusPlan {
+  const { vmcp, mode, now } = facts;
+  const generation = vmcp.metadata.generation;
+  const previous: readonly Condition[] = vmcp.status?.conditions ?? [];
+  const conditions: DesiredCondition[] = [
+    check("Valid", facts.specErrors, ["ValidationSucceeded", "Spec is valid"], "ValidationFailed"),
+    check(
+      "PodTemplateSpecValid",
+      facts.podTemplateErrors,
+      ["PodTemplateSpecValid", "PodTemplateSpec is valid"],
+      "InvalidPodTemplateSpec",
+    ),
+    check(
+      "GroupRefValidated",
+      facts.group.found
+        ? undefined
+        : `MCPGroup ${facts.group.name} not found in namespace ${vmcp.metadata.namespace}`,
+      ["GroupRefValid", `MCPGroup ${facts.group.name} is valid`],
+      "GroupRefNotFound",
+    ),
+    check(
+      "AuthConfigured",
+      facts.authErrors,
+      ["AuthValid", "Authentication configuration is valid"],
+      "AuthInvalid",
+    ),
+  ];
+  const deployment = facts.deployment;
+  conditions.push(
+    deployment.state === "available"
+      ? {
+          type: "DeploymentAvailable",
+          status: "True",
+          reason: "DeploymentReady",
+          message: deployment.message,
+        }
+      : deployment.state === "failed"
+        ? {
+            type: "DeploymentAvailable",
+            status: "False",
+            reason: "DeploymentFailed",
+            message: deployment.message,
+          }
+        : {
+            type: "DeploymentAvailable",
+            status: "False",
+            reason: "DeploymentNotReady",
+            message: deployment.state === "missing" ? "Deployment not created yet" : deployment.message,
+          },
+  );
+  const main: Record<string, unknown> = { observedGeneration: generation, url: facts.url };
+  const blocked = blockingHeadline(facts);
+  let fallback: Headline | undefined;
+  if (mode === "static") {
+    const discovery = facts.discovery;
+    if (discovery) {
+      main.discoveredBackends = discovery.reported;
+      main.backendCount = routableCount(discovery.reported);
+      conditions.push(
+        discovery.backends.length > 0
+          ? {
+              type: "BackendsDiscovered",
+              status: "True",
+              reason: "BackendsDiscoveredSuccessfully",
+              message: `Discovered ${discovery.reported.length} backends (${discovery.backends.length} usable)`,
+            }
+          : {
+              type: "BackendsDiscovered",
+              status: "False",
+              reason: "NoUsableBackends",
+              message: discovery.problems.join("; ") || `MCPGroup ${facts.group.name} has no members`,
+            },
+      );
+    }
+    const headline = blocked ?? (discovery ? staticHeadline(discovery, facts.group.name) : undefined);
+    if (headline) {
+      main.phase = headline.phase;
+      main.message = headline.message;
+      conditions.push(headline.ready);
+    }
+  } else {
+    const report = facts.report ?? { state: "absent", routable: 0, total: 0 };
+    conditions.push(mirrorCondition(report));
+    fallback = blocked ?? dynamicFallback(report);
+  }
+  main.conditions = conditions.map((c) => nextCondition(c, previous, generation, now));
+  return {
+    main,
+    fallback: fallback && {
+      phase: fallback.phase,
+      message: fallback.message,
+      conditions: [nextCondition(fallback.ready, previous, generation, now)],
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// Reconcile as a pure function: from a snapshot of what the cluster holds, what to write. The shell reads
+// the snapshot, calls this, and performs exactly the writes it returns.
+
+import { deploymentState } from "./deployment-state.ts";
+import { type Child, desiredChildren } from "./desired-children.ts";
+import { desiredStatus } from "./desired-status.ts";
+import { discoverBackends } from "./discovery.ts";
+import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts";
+import type { KubeObject } from "./kubernetes.ts";
+import { childNames, FIELD_MANAGER, statusUrl } from "./names.ts";
+import { type AuthConfigs, resolveBackendAuth, resolveMemberAuth, type SecretEnv } from "./outgoing-auth.ts";
+import { validatePodTemplatePatch } from "./pod-template-merge.ts";
+import { runtimeConfig } from "./runtime-config.ts";
+import { readRuntimeReport } from "./runtime-report.ts";
+import {
+  type ExternalAuthConfig,
+  groupOf,
+  type MCPGroup,
+  type Mode,
+  modeOf,
+  type VirtualMCPServer,
+  type Workload,
+  workloadGroup,
+} from "./toolhive.ts";
+import { formatErrors, validateVirtualMCPServer } from "./validation.ts";
+
+export interface Snapshot {
+  readonly vmcp: VirtualMCPServer;
+  readonly group: MCPGroup | undefined;
+  /** MCPServers and MCPRemoteProxies of the namespace (members are picked here, by either groupRef spelling). */
+  readonly workloads: readonly Workload[];
+  readonly authConfigs: readonly ExternalAuthConfig[];
+  /** Live objects of the kinds the functions create, in the namespace, that this object controls or names. */
+  readonly children: readonly KubeObject[];
+}
+
+export type Outcome = "ok" | "requeue" | "invalid";
+
+export interface Plan {
+  readonly mode: Mode;
+  readonly outcome: Outcome;
+  readonly apply: readonly Child[];
+  /** Children the object controls that it should no longer have. */
+  readonly remove: readonly { kind: string; name: string }[];
+  /** Children in `apply` that do not exist yet (for Events). */
+  readonly created: readonly string[];
+  readonly status: Record<string, unknown> | undefined;
+  readonly fallbackStatus: Record<string, unknown> | undefined;
+}
+
+export interface PlanOptions {
+  readonly image: string;
+  readonly now: string;
+}
+
+const childKey = (kind: string | undefined, name: string) => `${kind}/${name}`;
+
+function specAuthErrors(
+  vmcp: VirtualMCPServer,
+  configs: AuthConfigs,
+): { errors: string | undefined; env: SecretEnv[] } {
+  const outgoing = vmcp.spec.outgoingAuth;
+  const refs = [
+    ["spec.outgoingAuth.default", outgoing?.default] as const,
+    ...Object.entries(outgoing?.backends ?? {}).map(
+      ([name, auth]) => [`spec.outgoingAuth.backends[${name}]`, auth] as const,
+    ),
+  ].filter(([, auth]) => auth?.type === "externalAuthConfigRef");
+  const problems: string[] = [];
+  const env: SecretEnv[] = [];
+  for (const [path, auth] of refs) {
+    if (!auth) continue;
+    const resolved = resolveBackendAuth(auth, configs);
+    if (resolved.ok) env.push(...resolved.env);
+    else problems.push(`${path}: ${resolved.reason}`);
+  }
+  return { errors: problems.length ? problems.join("; ") : undefined, env };
+}
+
+export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
+  const { vmcp } = snapshot;
+  const { now } = options;
+  const name = vmcp.metadata.name;
+  const namespace = vmcp.metadata.namespace ?? "";
+  const mode = modeOf(vmcp);
+  const groupName = groupOf(vmcp) ?? "";
+  const configs: AuthConfigs = new Map(snapshot.authConfigs.map((c) => [c.metadata.name, c]));
+  const members = snapshot.workloads.filter((w) => groupName !== "" && workloadGroup(w) === groupName);
+  const live = new Map(snapshot.children.map((c) => [childKey(c.kind, c.metadata.name), c]));
+
+  const specErrors = validateVirtualMCPServer(vmcp);
+  const podErrors =
+    vmcp.spec.podTemplateSpec === undefined ? [] : validatePodTemplatePatch(vmcp.spec.podTemplateSpec);
+  const auth = specAuthErrors(vmcp, configs);
+  const previous = vmcp.status?.discoveredBackends ?? [];
+  const discovery =
+    mode === "static" ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now) : undefined;
+  // Secrets of every auth config the pod may need: the spec's, and the members' (dynamic mode resolves them at run time).
+  const memberEnv =
+    discovery?.env ??
+    members.flatMap((member) => {
+      const resolved = resolveMemberAuth(member, undefined, configs);
+      return resolved.ok ? resolved.env : [];
+    });
+
+  const blocked =
+    specErrors.length > 0 || podErrors.length > 0 || !snapshot.group || auth.errors !== undefined;
+  const children = blocked
+    ? []
+    : desiredChildren({
+        vmcp,
+        mode,
+        image: options.image,
+        secretEnv: [...auth.env, ...memberEnv],
+        runtimeConfig: runtimeConfig(vmcp, mode, discovery, configs),
+      }).map(withAppliedHash);
+
+  const deployment = live.get(childKey("Deployment", childNames(name).deployment));
+  const status = desiredStatus({
+    vmcp,
+    mode,
+    now,
+    url: statusUrl(name, namespace),
+    specErrors: specErrors.length ? formatErrors(specErrors) : undefined,
+    podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
+    group: { name: groupName, found: snapshot.group !== undefined },
+    authErrors: auth.errors,
+    discovery,
+    deployment: deploymentState(
+      deployment as { metadata: { generation?: number }; status?: unknown } | undefined,
+      children.some((c) => c.kind === "Deployment"),
+    ),
+
+    report: mode === "dynamic" ? readRuntimeReport(vmcp, now) : undefined,
+  });
+
+  const wanted = new Set(children.map((c) => childKey(c.kind, c.metadata.name)));
+  const controlled = (c: KubeObject) =>
+    (
+      (c.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences ?? []
+    ).some((ref) => ref.controller && ref.uid === vmcp.metadata.uid);
+  const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
+  const statusNow = vmcp as VirtualMCPServer & KubeObject;
+  return {
+    mode,
+    outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "requeue" : "ok",
+    apply,
+    created: apply
+      .filter((c) => !live.has(childKey(c.kind, c.metadata.name)))
+      .map((c) => childKey(c.kind, c.metadata.name)),
+    remove: blocked
+      ? []
+      : snapshot.children
+          .filter((c) => controlled(c) && !wanted.has(childKey(c.kind, c.metadata.name)))
+          .map((c) => ({ kind: c.kind ?? "", name: c.metadata.name })),
+    status: statusInPlace(status.main, statusNow, FIELD_MANAGER) ? undefined : status.main,
+    fallbackStatus:
+      status.fallback && !holds(status.fallback, vmcp.status ?? {}) ? status.fallback : undefined,
+  };
+}

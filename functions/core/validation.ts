@@ -1,0 +1,167 @@
+// What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
+// admission webhook and the reconcile (which must not trust that the webhook ran).
+import { type BackendAuth, groupOf, type VirtualMCPServer } from "./toolhive.ts";
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export const formatErrors = (errors: readonly FieldError[]): string =>
+  errors.map((e) => `${e.path}: ${e.message}`).join("; ");
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// The Service is vmcp-<name>, and a Service name is a DNS label of at most 63 characters.
+export const MAX_NAME_LENGTH = 58;
+
+const oneOf = (value: unknown, allowed: readonly string[]) =>
+  typeof value === "string" && allowed.includes(value);
+const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+
+function validateName(name: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (name.length > MAX_NAME_LENGTH) {
+    errors.push({
+      path: "metadata.name",
+      message: `"${name}" has ${name.length} characters; at most ${MAX_NAME_LENGTH} fit, since the Service is vmcp-<name> and Service names are limited to 63; choose a shorter name`,
+    });
+  }
+  if (!DNS_LABEL.test(name)) {
+    errors.push({
+      path: "metadata.name",
+      message: `"${name}" is not a DNS label (lowercase letters, digits and '-'); it names the vMCP Deployment and Service`,
+    });
+  }
+  return errors;
+}
+
+const BACKEND_AUTH_TYPES = ["discovered", "externalAuthConfigRef"] as const;
+
+function validateBackendAuth(path: string, auth: BackendAuth): FieldError[] {
+  if (!auth.type)
+    return [{ path: `${path}.type`, message: `required; one of ${quoted(BACKEND_AUTH_TYPES)}` }];
+  if (auth.type === "external_auth_config_ref") {
+    return [
+      {
+        path: `${path}.type`,
+        message: `"external_auth_config_ref" is the old spelling; use "externalAuthConfigRef"`,
+      },
+    ];
+  }
+  if (!oneOf(auth.type, BACKEND_AUTH_TYPES)) {
+    return [
+      {
+        path: `${path}.type`,
+        message: `unsupported value "${auth.type}"; one of ${quoted(BACKEND_AUTH_TYPES)}`,
+      },
+    ];
+  }
+  if (auth.type === "externalAuthConfigRef" && !auth.externalAuthConfigRef?.name) {
+    return [
+      {
+        path: `${path}.externalAuthConfigRef.name`,
+        message:
+          "required when type is externalAuthConfigRef; name an MCPExternalAuthConfig in the same namespace",
+      },
+    ];
+  }
+  return [];
+}
+
+function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const errors: FieldError[] = [];
+  const incoming = spec.incomingAuth;
+  if (!incoming?.type) {
+    errors.push({ path: "spec.incomingAuth.type", message: 'required; "anonymous" or "oidc"' });
+  } else if (!oneOf(incoming.type, ["anonymous", "oidc"])) {
+    errors.push({
+      path: "spec.incomingAuth.type",
+      message: `unsupported value "${incoming.type}"; "anonymous" or "oidc"`,
+    });
+  } else if (incoming.type === "oidc" && !incoming.oidcConfigRef?.name) {
+    errors.push({
+      path: "spec.incomingAuth.oidcConfigRef",
+      message:
+        "required when type is oidc; set oidcConfigRef.name and oidcConfigRef.audience, or use type anonymous",
+    });
+  }
+  const outgoing = spec.outgoingAuth;
+  if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
+    errors.push({
+      path: "spec.outgoingAuth.source",
+      message: `unsupported value "${outgoing.source}"; "discovered" (the vMCP runtime discovers backends) or "inline" (vmcp-lambda does)`,
+    });
+  }
+  if (outgoing?.default) errors.push(...validateBackendAuth("spec.outgoingAuth.default", outgoing.default));
+  for (const [backend, auth] of Object.entries(outgoing?.backends ?? {})) {
+    errors.push(...validateBackendAuth(`spec.outgoingAuth.backends[${backend}]`, auth));
+  }
+  return errors;
+}
+
+function validateAggregation(config: Record<string, unknown> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  const aggregation = asRecord(config?.aggregation);
+  const path = "spec.config.aggregation";
+  const strategy = aggregation?.conflictResolution;
+  if (strategy !== undefined && !oneOf(strategy, ["prefix", "priority", "manual"])) {
+    errors.push({
+      path: `${path}.conflictResolution`,
+      message: `unsupported value "${String(strategy)}"; "prefix", "priority" or "manual"`,
+    });
+  }
+  const resolution = asRecord(aggregation?.conflictResolutionConfig);
+  const order = resolution?.priorityOrder;
+  if (strategy === "priority" && resolution && !(Array.isArray(order) && order.length > 0)) {
+    errors.push({
+      path: `${path}.conflictResolutionConfig.priorityOrder`,
+      message: "required when conflictResolution is priority; list the workloads, highest priority first",
+    });
+  }
+  const tools = Array.isArray(aggregation?.tools) ? aggregation.tools : [];
+  tools.forEach((tool, i) => {
+    const entry = asRecord(tool);
+    if (!entry?.workload)
+      errors.push({
+        path: `${path}.tools[${i}].workload`,
+        message: "required; the backend these tool settings apply to",
+      });
+    if (entry?.toolConfigRef !== undefined && !asRecord(entry.toolConfigRef)?.name) {
+      errors.push({
+        path: `${path}.tools[${i}].toolConfigRef.name`,
+        message: "required; name an MCPToolConfig",
+      });
+    }
+  });
+  const composite = Array.isArray(config?.compositeTools) ? config.compositeTools : [];
+  const seen = new Set<string>();
+  composite.forEach((tool, i) => {
+    const name = asRecord(tool)?.name;
+    if (typeof name !== "string" || name === "") {
+      errors.push({ path: `spec.config.compositeTools[${i}].name`, message: "required" });
+    } else if (seen.has(name)) {
+      errors.push({
+        path: `spec.config.compositeTools[${i}].name`,
+        message: `"${name}" is used by an earlier composite tool; names must be unique`,
+      });
+    } else seen.add(name);
+  });
+  return errors;
+}
+
+/** Every problem with the object itself, in document order; empty when it is valid. */
+export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
+  const errors = validateName(vmcp.metadata.name);
+  if (!groupOf(vmcp)) {
+    errors.push({
+      path: "spec.groupRef.name",
+      message: "required; name the MCPGroup, in the same namespace, whose servers to aggregate",
+    });
+  }
+  errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
+  return errors;
+}

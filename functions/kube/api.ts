@@ -1,0 +1,134 @@
+// The handful of API calls the functions make, over raw HTTPS: GET, paginated LIST, server-side apply,
+// DELETE and Event creation. Raw, because client-node's typed models drop fields they do not know.
+import type { KubeConfig } from "@kubernetes/client-node";
+import { rawRequest } from "./raw-request.ts";
+import { isKind, type Kind, RESOURCES, resourcePath } from "./resources.ts";
+
+export class ApiError extends Error {
+  readonly code: number;
+  readonly reason: string;
+  constructor(code: number, reason: string, message: string) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+async function call(
+  kc: KubeConfig,
+  path: string,
+  init: Parameters<typeof rawRequest>[2] = {},
+): Promise<unknown> {
+  const response = await rawRequest(kc, path, init);
+  const body = response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {};
+  if (response.status >= 200 && response.status < 300) return body;
+  const message = typeof body.message === "string" ? body.message : `HTTP ${response.status}`;
+  throw new ApiError(
+    response.status,
+    typeof body.reason === "string" ? body.reason : "Unknown",
+    `${init.method ?? "GET"} ${path.split("?")[0]}: ${message}`,
+  );
+}
+
+export async function getObject(
+  kc: KubeConfig,
+  kind: Kind,
+  namespace: string,
+  name: string,
+): Promise<unknown | undefined> {
+  try {
+    return await call(kc, resourcePath(kind, namespace, name));
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+export interface ListOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly pageSize?: number;
+}
+
+/** Every object of a kind, page by page; items get their kind and apiVersion back (lists omit them). */
+export async function listObjects(
+  kc: KubeConfig,
+  kind: Kind,
+  options: ListOptions = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let continueToken: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: String(options.pageSize ?? 500) });
+    if (options.labelSelector) query.set("labelSelector", options.labelSelector);
+    if (continueToken) query.set("continue", continueToken);
+    const page = (await call(kc, `${resourcePath(kind, options.namespace)}?${query}`)) as {
+      items?: Record<string, unknown>[];
+      metadata?: { continue?: string };
+    };
+    for (const item of page.items ?? [])
+      items.push({ ...item, kind, apiVersion: RESOURCES[kind].apiVersion });
+    continueToken = page.metadata?.continue || undefined;
+  } while (continueToken);
+  return items;
+}
+
+export interface ApplyOptions {
+  readonly fieldManager: string;
+  readonly subresource?: "status";
+}
+
+/** Server-side apply with force: the functions' desired state wins over other managers for its own fields. */
+export async function applyObject(
+  kc: KubeConfig,
+  object: {
+    readonly kind: string;
+    readonly metadata: { name: string; namespace?: string };
+    readonly [field: string]: unknown;
+  },
+  options: ApplyOptions,
+): Promise<unknown> {
+  if (!isKind(object.kind)) throw new Error(`cannot apply an object of kind ${object.kind}`);
+  const path = resourcePath(
+    object.kind,
+    object.metadata.namespace,
+    object.metadata.name,
+    options.subresource,
+  );
+  const query = new URLSearchParams({ fieldManager: options.fieldManager, force: "true" });
+  return call(kc, `${path}?${query}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/apply-patch+yaml" },
+    body: JSON.stringify(object),
+  });
+}
+
+export async function deleteObject(
+  kc: KubeConfig,
+  kind: Kind,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  try {
+    await call(kc, resourcePath(kind, namespace, name), {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ propagationPolicy: "Background" }),
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 404)) throw error;
+  }
+}
+
+export async function createObject(
+  kc: KubeConfig,
+  kind: Kind,
+  namespace: string,
+  object: unknown,
+): Promise<unknown> {
+  return call(kc, resourcePath(kind, namespace), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(object),
+  });
+}

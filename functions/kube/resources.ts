@@ -1,0 +1,48 @@
+// Where each kind the functions touch lives in the API. A fixed table: the functions know their kinds,
+// so no discovery request is ever spent on finding them.
+const TOOLHIVE = "/apis/toolhive.stacklok.dev/v1beta1";
+
+export const RESOURCES = {
+  VirtualMCPServer: {
+    base: TOOLHIVE,
+    plural: "virtualmcpservers",
+    apiVersion: "toolhive.stacklok.dev/v1beta1",
+  },
+  MCPGroup: { base: TOOLHIVE, plural: "mcpgroups", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPServer: { base: TOOLHIVE, plural: "mcpservers", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPRemoteProxy: { base: TOOLHIVE, plural: "mcpremoteproxies", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPExternalAuthConfig: {
+    base: TOOLHIVE,
+    plural: "mcpexternalauthconfigs",
+    apiVersion: "toolhive.stacklok.dev/v1beta1",
+  },
+  ServiceAccount: { base: "/api/v1", plural: "serviceaccounts", apiVersion: "v1" },
+  ConfigMap: { base: "/api/v1", plural: "configmaps", apiVersion: "v1" },
+  Service: { base: "/api/v1", plural: "services", apiVersion: "v1" },
+  Event: { base: "/api/v1", plural: "events", apiVersion: "v1" },
+  Deployment: { base: "/apis/apps/v1", plural: "deployments", apiVersion: "apps/v1" },
+  Role: {
+    base: "/apis/rbac.authorization.k8s.io/v1",
+    plural: "roles",
+    apiVersion: "rbac.authorization.k8s.io/v1",
+  },
+  RoleBinding: {
+    base: "/apis/rbac.authorization.k8s.io/v1",
+    plural: "rolebindings",
+    apiVersion: "rbac.authorization.k8s.io/v1",
+  },
+} as const;
+
+export type Kind = keyof typeof RESOURCES;
+
+export function isKind(kind: string | undefined): kind is Kind {
+  return kind !== undefined && Object.hasOwn(RESOURCES, kind);
+}
+
+/** /apis/.../namespaces/<ns>/<plural>[/<name>[/<subresource>]]; without a namespace, across all of them. */
+export function resourcePath(kind: Kind, namespace?: string, name?: string, subresource?: string): string {
+  const { base, plural } = RESOURCES[kind];
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  const object = name ? `/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ""}` : "";
+  return `${base}${scope}/${plural}${object}`;
+}

@@ -1,0 +1,102 @@
+// Reads what one reconcile needs, each resource type at most once, or what a resync needs, each type
+// listed once for all objects. Objects that do not parse are left out with a note, never fatal.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { z } from "zod";
+import { KubeObject } from "../core/kubernetes.ts";
+import { childNames, MANAGED_BY, MANAGED_BY_LABEL } from "../core/names.ts";
+import type { Snapshot } from "../core/reconcile-plan.ts";
+import { ExternalAuthConfig, groupOf, MCPGroup, VirtualMCPServer, Workload } from "../core/toolhive.ts";
+import { getObject, listObjects } from "./api.ts";
+import type { Kind } from "./resources.ts";
+
+export const CHILD_KINDS = [
+  "ServiceAccount",
+  "Role",
+  "RoleBinding",
+  "ConfigMap",
+  "Deployment",
+  "Service",
+] as const;
+const CHILD_NAME: Record<(typeof CHILD_KINDS)[number], keyof ReturnType<typeof childNames>> = {
+  ServiceAccount: "serviceAccount",
+  Role: "role",
+  RoleBinding: "roleBinding",
+  ConfigMap: "configMap",
+  Deployment: "deployment",
+  Service: "service",
+};
+
+function parseAll<T extends z.ZodType>(schema: T, items: unknown[]): z.infer<T>[] {
+  return items.flatMap((item) => {
+    const parsed = schema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export function parseVirtualMCPServer(object: unknown): VirtualMCPServer | undefined {
+  const parsed = VirtualMCPServer.safeParse(object);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const withKind = (kind: Kind) => (object: unknown) => (object ? { ...(object as object), kind } : undefined);
+
+/** The snapshot of one VirtualMCPServer, or undefined when it does not exist (or cannot be read as one). */
+export async function readSnapshot(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<Snapshot | undefined> {
+  const vmcp = parseVirtualMCPServer(await getObject(kc, "VirtualMCPServer", namespace, name));
+  if (!vmcp) return undefined;
+  const group = groupOf(vmcp);
+  const names = childNames(name);
+  const [groupObject, servers, proxies, authConfigs, ...children] = await Promise.all([
+    group ? getObject(kc, "MCPGroup", namespace, group) : undefined,
+    listObjects(kc, "MCPServer", { namespace }),
+    listObjects(kc, "MCPRemoteProxy", { namespace }),
+    listObjects(kc, "MCPExternalAuthConfig", { namespace }),
+    ...CHILD_KINDS.map((kind) =>
+      getObject(kc, kind, namespace, names[CHILD_NAME[kind]]).then(withKind(kind)),
+    ),
+  ]);
+  return {
+    vmcp,
+    group: groupObject ? MCPGroup.parse(groupObject) : undefined,
+    workloads: parseAll(Workload, [...servers, ...proxies]),
+    authConfigs: parseAll(ExternalAuthConfig, authConfigs),
+    children: parseAll(KubeObject, children.filter(Boolean)),
+  };
+}
+
+/** Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type. */
+export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Promise<Snapshot[]> {
+  const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  const [vmcps, groups, servers, proxies, authConfigs, ...children] = await Promise.all([
+    listObjects(kc, "VirtualMCPServer", { namespace }),
+    listObjects(kc, "MCPGroup", { namespace }),
+    listObjects(kc, "MCPServer", { namespace }),
+    listObjects(kc, "MCPRemoteProxy", { namespace }),
+    listObjects(kc, "MCPExternalAuthConfig", { namespace }),
+    ...CHILD_KINDS.map((kind) => listObjects(kc, kind, { namespace, labelSelector: managed })),
+  ]);
+  const inNamespace = <T extends { metadata: { namespace?: string } }>(items: T[], ns: string | undefined) =>
+    items.filter((i) => i.metadata.namespace === ns);
+  const allGroups = parseAll(MCPGroup, groups);
+  const allWorkloads = parseAll(Workload, [...servers, ...proxies]);
+  const allAuth = parseAll(ExternalAuthConfig, authConfigs);
+  const allChildren = parseAll(KubeObject, children.flat());
+  return parseAll(VirtualMCPServer, vmcps).map((vmcp) => {
+    const ns = vmcp.metadata.namespace;
+    const names = childNames(vmcp.metadata.name);
+    const isChild = (c: { kind?: string; metadata: { name: string } }) =>
+      CHILD_KINDS.some((kind) => c.kind === kind && c.metadata.name === names[CHILD_NAME[kind]]);
+    const group = groupOf(vmcp);
+    return {
+      vmcp,
+      group: inNamespace(allGroups, ns).find((g) => g.metadata.name === group),
+      workloads: inNamespace(allWorkloads, ns),
+      authConfigs: inNamespace(allAuth, ns),
+      children: inNamespace(allChildren, ns).filter(isChild),
+    };
+  });
+}
