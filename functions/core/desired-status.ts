@@ -75,6 +75,12 @@ function blockingHeadline(facts: StatusFacts): Headline | undefined {
     return fail("GroupRefNotFound", `Referenced MCPGroup ${facts.group.name} not found`);
   if (facts.authErrors)
     return fail("AuthInvalid", `Authentication configuration is invalid: ${facts.authErrors}`);
+  // Static mode without a usable backend: the more useful cause than a Deployment still starting.
+  if (facts.discovery && facts.discovery.backends.length === 0) {
+    const { reported, problems } = facts.discovery;
+    const message = `No usable backend: ${reported.length === 0 ? `MCPGroup ${facts.group.name} has no members` : problems.join("; ")}`;
+    return { phase: "Pending", message, ready: readyCondition("False", "NoUsableBackends", message) };
+  }
   const { deployment } = facts;
   if (deployment.state === "failed")
     return fail("DeploymentFailed", `Virtual MCP server failed to start: ${deployment.message}`);
@@ -85,14 +91,10 @@ function blockingHeadline(facts: StatusFacts): Headline | undefined {
   return undefined;
 }
 
-function staticHeadline(discovery: Discovery, group: string): Headline {
+/** Static mode with the Deployment available and at least one usable backend: backend health decides. */
+function staticHeadline(discovery: Discovery): Headline {
   const total = discovery.reported.length;
   const routable = routableCount(discovery.reported);
-  if (discovery.backends.length === 0) {
-    const cause = total === 0 ? `MCPGroup ${group} has no members` : discovery.problems.join("; ");
-    const message = `No usable backend: ${cause}`;
-    return { phase: "Pending", message, ready: readyCondition("False", "NoUsableBackends", message) };
-  }
   if (routable === total) {
     const message = "Virtual MCP server is running";
     return { phase: "Ready", message, ready: readyCondition("True", "DeploymentReady", message) };
@@ -220,7 +222,8 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
             },
       );
     }
-    const headline = blocked ?? (discovery ? staticHeadline(discovery, facts.group.name) : undefined);
+    const headline = blocked ?? (discovery ? staticHeadline(discovery) : undefined);
+
     if (headline) {
       main.phase = headline.phase;
       main.message = headline.message;
