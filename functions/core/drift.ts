@@ -81,11 +81,17 @@ export function ownedStatusPaths(
   entries: readonly ManagedFieldsEntry[] | undefined,
   manager: string,
 ): Set<string> {
-  const paths = new Set<string>();
   const entry = entries?.find(
     (e) => e.manager === manager && e.operation === "Apply" && e.subresource === "status",
   );
-  const status = (entry?.fieldsV1 as Tree | undefined)?.["f:status"];
+  return entry ? statusPathsOf(entry) : new Set();
+}
+
+/** The status paths one managedFields entry covers. */
+export function statusPathsOf(entry: ManagedFieldsEntry): Set<string> {
+  const paths = new Set<string>();
+  const status = (entry.fieldsV1 as Tree | undefined)?.["f:status"];
+
   if (!isTree(status)) return paths;
   for (const [field, value] of Object.entries(status)) {
     if (!field.startsWith("f:")) continue;

@@ -3,7 +3,10 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 
-import { getObject } from "../../functions/kube/api.ts";
+import { deleteObject, getObject } from "../../functions/kube/api.ts";
+import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { resourcePath } from "../../functions/kube/resources.ts";
+
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
@@ -177,17 +180,21 @@ describe("static mode", () => {
   });
 
   it("recreates a child deleted by hand and restores one edited by hand", async () => {
-    const { deleteObject, applyObject } = await import("../../functions/kube/api.ts");
     await deleteObject(kc(), "Service", namespace.name, "vmcp-static-vmcp");
+    // What `kubectl edit` does: a full update (PUT) of the object as read.
     const deployment = await get("Deployment", "static-vmcp");
     deployment.spec.template.spec.containers[0].image = "evil/image:latest";
     deployment.spec.template.spec.containers[0].args = ["serve"];
-    delete deployment.metadata.managedFields;
-    await applyObject(
+    const edited = await rawRequest(
       kc(),
-      { ...deployment, kind: "Deployment", apiVersion: "apps/v1" },
-      { fieldManager: "kubectl-edit" },
+      `${resourcePath("Deployment", namespace.name, "static-vmcp")}?fieldManager=kubectl-edit`,
+      {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(deployment),
+      },
     );
+    expect(edited.status).toBe(200);
 
     const result = await reconcile("static-vmcp");
     expect(result.written).toEqual(["Deployment", "Service"]);
