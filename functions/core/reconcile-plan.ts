@@ -12,6 +12,8 @@ import { type AuthConfigs, resolveBackendAuth, resolveMemberAuth, type SecretEnv
 import { validatePodTemplatePatch } from "./pod-template-merge.ts";
 import { runtimeConfig } from "./runtime-config.ts";
 import { readRuntimeReport } from "./runtime-report.ts";
+import { type JsonPatchOp, statusHandover } from "./status-handover.ts";
+
 import {
   type ExternalAuthConfig,
   groupOf,
@@ -46,6 +48,8 @@ export interface Plan {
   readonly created: readonly string[];
   readonly status: Record<string, unknown> | undefined;
   readonly fallbackStatus: Record<string, unknown> | undefined;
+  /** Sent before the status applies: a JSON patch removing runtime fields the functions still hold. */
+  readonly statusHandover: JsonPatchOp[] | undefined;
 }
 
 export interface PlanOptions {
@@ -115,7 +119,9 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         runtimeConfig: runtimeConfig(vmcp, mode, discovery, configs),
       }).map(withAppliedHash);
 
+  const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
   const deployment = live.get(childKey("Deployment", childNames(name).deployment));
+  const nextDeployment = apply.find((c) => c.kind === "Deployment");
   const status = desiredStatus({
     vmcp,
     mode,
@@ -128,9 +134,10 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     discovery,
     deployment: deploymentState(
       deployment as { metadata: { generation?: number }; status?: unknown } | undefined,
-      children.some((c) => c.kind === "Deployment"),
+      // Being created, or its spec changing (a new generation, so a rollout): not available as it stands.
+      nextDeployment !== undefined &&
+        !holds(nextDeployment.spec, (deployment as { spec?: unknown } | undefined)?.spec),
     ),
-
     report: mode === "dynamic" ? readRuntimeReport(vmcp, now) : undefined,
   });
 
@@ -139,8 +146,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     (
       (c.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences ?? []
     ).some((ref) => ref.controller && ref.uid === vmcp.metadata.uid);
-  const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
   const statusNow = vmcp as VirtualMCPServer & KubeObject;
+  const handover = statusHandover(vmcp);
   return {
     mode,
     outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "requeue" : "ok",
@@ -154,7 +161,11 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
           .filter((c) => controlled(c) && !wanted.has(childKey(c.kind, c.metadata.name)))
           .map((c) => ({ kind: c.kind ?? "", name: c.metadata.name })),
     status: statusInPlace(status.main, statusNow, FIELD_MANAGER) ? undefined : status.main,
+    // After a handover removed phase, message and Ready, the fallback must write them even if they held.
     fallbackStatus:
-      status.fallback && !holds(status.fallback, vmcp.status ?? {}) ? status.fallback : undefined,
+      status.fallback && (handover || !holds(status.fallback, vmcp.status ?? {}))
+        ? status.fallback
+        : undefined,
+    statusHandover: handover,
   };
 }

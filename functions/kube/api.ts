@@ -132,3 +132,20 @@ export async function createObject(
     body: JSON.stringify(object),
   });
 }
+
+/** A JSON patch (RFC 6902); its `test` operations make it fail rather than act on a changed object. */
+export async function jsonPatch(
+  kc: KubeConfig,
+  kind: Kind,
+  namespace: string,
+  name: string,
+  ops: readonly unknown[],
+  options: ApplyOptions,
+): Promise<unknown> {
+  const path = resourcePath(kind, namespace, name, options.subresource);
+  return call(kc, `${path}?fieldManager=${encodeURIComponent(options.fieldManager)}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json-patch+json" },
+    body: JSON.stringify(ops),
+  });
+}

@@ -5,7 +5,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { API_VERSION, FALLBACK_FIELD_MANAGER, FIELD_MANAGER } from "../core/names.ts";
 import type { Plan, Snapshot } from "../core/reconcile-plan.ts";
 import type { Mode } from "../core/toolhive.ts";
-import { applyObject, createObject, deleteObject } from "../kube/api.ts";
+import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.ts";
+
 import { isKind } from "../kube/resources.ts";
 
 export type Outcome = Plan["outcome"] | "notFound";
@@ -78,6 +79,13 @@ export async function applyPlan(kc: KubeConfig, snapshot: Snapshot, plan: Plan):
     written.push(child.kind);
   }
   let statusWritten = false;
+  if (plan.statusHandover) {
+    await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusHandover, {
+      fieldManager: FIELD_MANAGER,
+      subresource: "status",
+    });
+    statusWritten = true;
+  }
   for (const [status, fieldManager] of [
     [plan.status, FIELD_MANAGER],
     [plan.fallbackStatus, FALLBACK_FIELD_MANAGER],
