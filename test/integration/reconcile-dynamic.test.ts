@@ -36,7 +36,8 @@ function runtimeOwned(object: Any) {
     (e) => e.subresource === "status",
   )) {
     for (const path of statusPathsOf(entry)) {
-      if (RUNTIME_PATHS.includes(path)) (owners[path] ??= []).push(`${entry.manager}`);
+      if (RUNTIME_PATHS.includes(path)) owners[path] = [...(owners[path] ?? []), `${entry.manager}`];
+
     }
   }
   return { values, conditions, owners };
