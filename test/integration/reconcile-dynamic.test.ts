@@ -37,7 +37,6 @@ function runtimeOwned(object: Any) {
   )) {
     for (const path of statusPathsOf(entry)) {
       if (RUNTIME_PATHS.includes(path)) owners[path] = [...(owners[path] ?? []), `${entry.manager}`];
-
     }
   }
   return { values, conditions, owners };
