@@ -1,0 +1,78 @@
+// The reconcile and resync command-line contract, as a script would use it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { renderKubeconfig } from "../../functions/cli/control-plane/kubeconfig.ts";
+import { kubeConfig, useNamespace } from "./cluster.ts";
+import { group, userApply, vmcpManifest } from "./objects.ts";
+
+const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
+const namespace = useNamespace("cli");
+const cli = (args: string[], env: Record<string, string> = {}) => {
+  const result = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:cli", ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+describe("vmcp-lambda reconcile and resync", () => {
+  it("reconcile prints one JSON result: created, then nothing to do, then not found", async () => {
+    await userApply(kubeConfig(), namespace.name, group("cli-group"), vmcpManifest("cli-vmcp", "cli-group"));
+    const kubeconfig = inject("kubeconfig");
+    const first = cli(["reconcile", `${namespace.name}/cli-vmcp`, "--kubeconfig", kubeconfig]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({
+      key: `${namespace.name}/cli-vmcp`,
+      mode: "dynamic",
+      written: [
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "VirtualMCPServer",
+      ],
+      statusWritten: true,
+      outcome: "ok",
+    });
+    // $KUBECONFIG is the default.
+    const second = cli(["reconcile", `${namespace.name}/cli-vmcp`], { KUBECONFIG: kubeconfig });
+    expect(JSON.parse(second.stdout)).toEqual({
+      key: `${namespace.name}/cli-vmcp`,
+      mode: "dynamic",
+      written: [],
+      statusWritten: false,
+      outcome: "ok",
+    });
+    const missing = cli(["reconcile", `${namespace.name}/nothing`, "--kubeconfig", kubeconfig]);
+    expect(missing.status).toBe(0);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ mode: null, outcome: "notFound", written: [] });
+  });
+
+  it("resync prints a JSON summary for a namespace", () => {
+    const result = cli(["resync", "--namespace", namespace.name, "--kubeconfig", inject("kubeconfig")]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ objects: 1, written: 0, failed: 0 });
+  });
+
+  it("fails clearly without a kubeconfig, on a bad key, and when the API server cannot be reached", () => {
+    const none = cli(["reconcile", "a/b"]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("no kubeconfig: pass --kubeconfig PATH or set KUBECONFIG");
+    const bad = cli(["reconcile", "just-a-name", "--kubeconfig", inject("kubeconfig")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('reconcile needs one NAMESPACE/NAME, not "just-a-name"');
+    expect(bad.stdout).toBe("");
+    const nowhere = join(mkdtempSync(join(tmpdir(), "vmcp-lambda-cli-")), "kubeconfig");
+    writeFileSync(nowhere, renderKubeconfig({ server: "https://127.0.0.1:1", caPem: "", token: "t" }));
+    const unreachable = cli(["reconcile", "a/b", "--kubeconfig", nowhere]);
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toMatch(/^vmcp-lambda: .*ECONNREFUSED/);
+    rmSync(dirname(nowhere), { recursive: true });
+  });
+});

@@ -1,0 +1,69 @@
+// Resync at scale, on a control plane of its own so that nothing else touches the API server: 200
+// VirtualMCPServers in 20 namespaces converge in one resync; the next one writes nothing and reads as
+// many pages as a resync of ten objects does.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binaryPaths } from "../../functions/cli/control-plane/binaries.ts";
+import { down, up } from "../../functions/cli/control-plane/plane.ts";
+import { resyncAll } from "../../functions/resync/resync-all.ts";
+import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
+
+const NAMESPACES = 20;
+const PER_NAMESPACE = 10;
+let dir = "";
+const kc = new KubeConfig();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "vmcp-lambda-scale-"));
+  const plane = await up({ dir, ownerPid: process.pid, binaries: binaryPaths() });
+  kc.loadFromFile(plane.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  await Promise.all(
+    Array.from({ length: NAMESPACES }, async (_, n) => {
+      const ns = `scale-${n}`;
+      await core.createNamespace({ body: { metadata: { name: ns } } });
+      await userApply(kc, ns, group("g"), mcpServer("backend", "g"));
+      await patchStatus(kc, "MCPServer", ns, "backend", { phase: "Running", url: "http://backend:8080/mcp" });
+      for (let i = 0; i < PER_NAMESPACE; i++) {
+        // Half static, half dynamic.
+        await userApply(
+          kc,
+          ns,
+          vmcpManifest(`vmcp-${i}`, "g", { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } }),
+        );
+      }
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) await down({ dir });
+});
+
+describe("resync", () => {
+  it("converges 200 objects, then makes zero writes and a fixed number of reads", async () => {
+    const first = await resyncAll(kc, { image: "example/vmcp:test" });
+    expect(first).toEqual({
+      objects: NAMESPACES * PER_NAMESPACE,
+      written: NAMESPACES * PER_NAMESPACE,
+      failed: 0,
+    });
+
+    let summary: Awaited<ReturnType<typeof resyncAll>> | undefined;
+    const all = await countRequests(kc, async () => {
+      summary = await resyncAll(kc, { image: "example/vmcp:test" });
+    });
+    expect(summary).toEqual({ objects: 200, written: 0, failed: 0 });
+    expect(all.writes).toBe(0);
+    // One LIST per type: five ToolHive kinds and six child kinds.
+    expect(all.reads).toBe(11);
+
+    const one = await countRequests(kc, () =>
+      resyncAll(kc, { image: "example/vmcp:test", namespace: "scale-0" }),
+    );
+    expect(one).toEqual({ reads: all.reads, writes: 0 });
+  }, 120_000);
+});
