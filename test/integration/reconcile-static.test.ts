@@ -3,7 +3,8 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 
-import { deleteObject, getObject } from "../../functions/kube/api.ts";
+import { deleteObject, getObject, listObjects } from "../../functions/kube/api.ts";
+
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { resourcePath } from "../../functions/kube/resources.ts";
 
@@ -102,6 +103,12 @@ describe("static mode", () => {
     expect(env.map((e) => e.name)).not.toContain("VMCP_NAME");
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(await get("Role", "static-vmcp-vmcp")).toBeUndefined();
+
+    const events = (await listObjects(kc(), "Event", { namespace: namespace.name })) as Any[];
+    const created = events.filter((e) => e.involvedObject.name === "static-vmcp").map((e) => [e.type, e.reason]);
+    expect(created.sort()).toEqual(
+      ["ConfigMapCreated", "DeploymentCreated", "ServiceAccountCreated", "ServiceCreated"].map((r) => ["Normal", r]),
+    );
   });
 
   it("makes zero write requests on a reconcile with nothing changed", async () => {
