@@ -105,9 +105,14 @@ describe("static mode", () => {
     expect(await get("Role", "static-vmcp-vmcp")).toBeUndefined();
 
     const events = (await listObjects(kc(), "Event", { namespace: namespace.name })) as Any[];
-    const created = events.filter((e) => e.involvedObject.name === "static-vmcp").map((e) => [e.type, e.reason]);
+    const created = events
+      .filter((e) => e.involvedObject.name === "static-vmcp")
+      .map((e) => [e.type, e.reason]);
     expect(created.sort()).toEqual(
-      ["ConfigMapCreated", "DeploymentCreated", "ServiceAccountCreated", "ServiceCreated"].map((r) => ["Normal", r]),
+      ["ConfigMapCreated", "DeploymentCreated", "ServiceAccountCreated", "ServiceCreated"].map((r) => [
+        "Normal",
+        r,
+      ]),
     );
   });
 
