@@ -4,11 +4,10 @@
 // functions own are exactly the desired ones (server-side apply drops the rest only on a write).
 import { createHash } from "node:crypto";
 import type { Child } from "./desired-children.ts";
+import { isTree, sortKeys, type Tree } from "./json-tree.ts";
 import type { KubeObject, ManagedFieldsEntry } from "./kubernetes.ts";
 import { APPLIED_HASH } from "./names.ts";
 
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => v !== null && typeof v === "object" && !Array.isArray(v);
 const LIST_KEYS = ["name", "type"] as const;
 const keyOf = (item: unknown) =>
   isTree(item) ? LIST_KEYS.find((k) => typeof item[k] === "string") : undefined;
@@ -32,20 +31,10 @@ export function holds(desired: unknown, live: unknown): boolean {
   return desired === live;
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (!isTree(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, canonical(value[k])]),
-  );
-}
-
 /** The child with the hash of its own content in an annotation. */
 export function withAppliedHash(child: Child): Child {
   const hash = createHash("sha256")
-    .update(JSON.stringify(canonical(child)))
+    .update(JSON.stringify(sortKeys(child)))
     .digest("hex")
     .slice(0, 16);
   return {

@@ -1,10 +1,8 @@
 // spec.podTemplateSpec as a strategic merge patch over the generated pod template, the way kubectl and
 // ToolHive apply it: maps merge, `null` deletes, lists of named things merge by their key, other lists
 // are replaced. Also says what is wrong with a patch before anything is built from it.
+import { isTree, type Tree } from "./json-tree.ts";
 import type { FieldError } from "./validation.ts";
-
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Merge keys of the PodTemplateSpec lists that Kubernetes merges rather than replaces. */
 const MERGE_KEYS: Record<string, string> = {

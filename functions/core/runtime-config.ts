@@ -4,11 +4,9 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { Discovery } from "./discovery.ts";
+import { isTree, sortKeys, type Tree } from "./json-tree.ts";
 import { type AuthConfigs, resolveBackendAuth, type Strategy } from "./outgoing-auth.ts";
 import { groupOf, type Mode, type VirtualMCPServer } from "./toolhive.ts";
-
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** `over` wins; trees merge key by key, anything else is replaced whole. */
 function mergeTrees(under: Tree, over: Tree): Tree {
@@ -100,16 +98,6 @@ export function runtimeConfig(
     }));
   } else delete config.backends;
   return config;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isTree(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortKeys(value[key])]),
-  );
 }
 
 export function renderRuntimeConfig(config: Tree): string {

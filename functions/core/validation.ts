@@ -1,5 +1,6 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
+import { isTree, type Tree } from "./json-tree.ts";
 import { type BackendAuth, groupOf, type VirtualMCPServer } from "./toolhive.ts";
 
 export interface FieldError {
@@ -17,10 +18,7 @@ export const MAX_NAME_LENGTH = 58;
 const oneOf = (value: unknown, allowed: readonly string[]) =>
   typeof value === "string" && allowed.includes(value);
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
-const asRecord = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+const asRecord = (value: unknown): Tree | undefined => (isTree(value) ? value : undefined);
 
 function validateName(name: string): FieldError[] {
   const errors: FieldError[] = [];

@@ -4,6 +4,10 @@ import { describe, expect, it } from "vitest";
 import { statusPathsOf } from "../../functions/core/drift.ts";
 import type { ManagedFieldsEntry } from "../../functions/core/kubernetes.ts";
 import { FIELD_MANAGER } from "../../functions/core/names.ts";
+import {
+  RUNTIME_CONDITIONS,
+  RUNTIME_STATUS_FIELDS as RUNTIME_FIELDS,
+} from "../../functions/core/status-handover.ts";
 import { getObject } from "../../functions/kube/api.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
@@ -20,10 +24,7 @@ const read = async () => (await getObject(kc(), "VirtualMCPServer", namespace.na
 const condition = (object: Any, type: string) =>
   (object.status.conditions as Any[]).find((c) => c.type === type);
 
-const RUNTIME_FIELDS = ["phase", "message", "backendCount", "discoveredBackends"];
-const RUNTIME_CONDITIONS = ["Ready", "Degraded", "BackendsDiscovered"];
-
-const RUNTIME_PATHS = [...RUNTIME_FIELDS, ...RUNTIME_CONDITIONS.map((t) => `conditions/${t}`)];
+const RUNTIME_PATHS: string[] = [...RUNTIME_FIELDS, ...RUNTIME_CONDITIONS.map((t) => `conditions/${t}`)];
 
 /** The runtime-owned part of status, and for each of its paths the managers that own it. */
 function runtimeOwned(object: Any) {

@@ -23,6 +23,15 @@ const NAME = "switcher";
 type Any = Record<string, any>;
 const get = async (kind: Parameters<typeof getObject>[1], name = NAME) =>
   (await getObject(kc(), kind, namespace.name, name)) as Any;
+/** Status paths whose owner changes with the mode: the functions' in static mode, the runtime's in dynamic. */
+const HANDED_OVER = [
+  "discoveredBackends",
+  "backendCount",
+  "phase",
+  "message",
+  "conditions/Ready",
+  "conditions/BackendsDiscovered",
+];
 const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:test" });
 const setMode = (source: "inline" | "discovered") =>
   userApply(kc(), namespace.name, vmcpManifest(NAME, "switch-group", { outgoingAuth: { source } }));
@@ -52,14 +61,7 @@ describe("mode switches", () => {
     expect((await get("ConfigMap", `${NAME}-vmcp-config`)).data["config.yaml"]).toContain("name: alpha");
     const vmcp = await get("VirtualMCPServer");
     const owned = ownedStatusPaths(vmcp.metadata.managedFields, FIELD_MANAGER);
-    for (const path of [
-      "discoveredBackends",
-      "backendCount",
-      "phase",
-      "message",
-      "conditions/Ready",
-      "conditions/BackendsDiscovered",
-    ]) {
+    for (const path of HANDED_OVER) {
       expect(owned.has(path), path).toBe(true);
     }
     expect(vmcp.status.discoveredBackends.map((b: Any) => b.name)).toEqual(["alpha"]);
@@ -79,14 +81,7 @@ describe("mode switches", () => {
     expect((await get("ConfigMap", `${NAME}-vmcp-config`)).data["config.yaml"]).not.toContain("backends:");
     const vmcp = await get("VirtualMCPServer");
     const owned = ownedStatusPaths(vmcp.metadata.managedFields, FIELD_MANAGER);
-    for (const path of [
-      "discoveredBackends",
-      "backendCount",
-      "phase",
-      "message",
-      "conditions/Ready",
-      "conditions/BackendsDiscovered",
-    ]) {
+    for (const path of HANDED_OVER) {
       expect(owned.has(path), path).toBe(false);
     }
     // Nothing of the static era is left behind: the functions owned it alone, so it is gone.

@@ -20,6 +20,20 @@ type Any = Record<string, any>;
 const get = async (kind: Parameters<typeof getObject>[1], name: string) =>
   (await getObject(kc(), kind, namespace.name, name)) as Any;
 
+const WEATHER_KEY = {
+  kind: "MCPExternalAuthConfig",
+  metadata: { name: "weather-key" },
+  spec: {
+    type: "headerInjection",
+    headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: "creds", key: "api-key" } },
+  },
+};
+const DOCS_PROXY = {
+  kind: "MCPRemoteProxy",
+  metadata: { name: "docs" },
+  spec: { remoteUrl: "https://docs.example.com/mcp", groupRef: { name: "static-group" }, transport: "sse" },
+};
+
 async function member(name: string, phase: string, url: string, spec: Record<string, unknown> = {}) {
   await userApply(kc(), namespace.name, mcpServer(name, "static-group", spec));
   await patchStatus(kc(), "MCPServer", namespace.name, name, { phase, url });
@@ -27,28 +41,7 @@ async function member(name: string, phase: string, url: string, spec: Record<str
 
 describe("static mode", () => {
   it("discovers two running servers and a pending proxy, with auth secrets as secretKeyRef env", async () => {
-    await userApply(
-      kc(),
-      namespace.name,
-      group("static-group"),
-      {
-        kind: "MCPExternalAuthConfig",
-        metadata: { name: "weather-key" },
-        spec: {
-          type: "headerInjection",
-          headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: "creds", key: "api-key" } },
-        },
-      },
-      {
-        kind: "MCPRemoteProxy",
-        metadata: { name: "docs" },
-        spec: {
-          remoteUrl: "https://docs.example.com/mcp",
-          groupRef: { name: "static-group" },
-          transport: "sse",
-        },
-      },
-    );
+    await userApply(kc(), namespace.name, group("static-group"), WEATHER_KEY, DOCS_PROXY);
     await patchStatus(kc(), "MCPRemoteProxy", namespace.name, "docs", { phase: "Pending" });
     await member("weather", "Running", "http://mcp-weather-proxy:8080/mcp", {
       externalAuthConfigRef: { name: "weather-key" },
@@ -153,28 +146,7 @@ describe("static mode", () => {
     await inOther("weather", "Running", "http://mcp-weather-proxy:8080/mcp", {
       externalAuthConfigRef: { name: "weather-key" },
     });
-    await userApply(
-      kc(),
-      other,
-      {
-        kind: "MCPRemoteProxy",
-        metadata: { name: "docs" },
-        spec: {
-          remoteUrl: "https://docs.example.com/mcp",
-          groupRef: { name: "static-group" },
-          transport: "sse",
-        },
-      },
-      {
-        kind: "MCPExternalAuthConfig",
-        metadata: { name: "weather-key" },
-        spec: {
-          type: "headerInjection",
-          headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: "creds", key: "api-key" } },
-        },
-      },
-      group("static-group"),
-    );
+    await userApply(kc(), other, DOCS_PROXY, WEATHER_KEY, group("static-group"));
     await patchStatus(kc(), "MCPRemoteProxy", other, "docs", { phase: "Pending" });
     await reconcileOne(kc(), other, "static-vmcp", { image: IMAGE });
     const otherConfig = ((await getObject(kc(), "ConfigMap", other, "static-vmcp-vmcp-config")) as Any).data[
