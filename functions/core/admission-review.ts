@@ -1,0 +1,73 @@
+// AdmissionReview admission.k8s.io/v1 as the API server sends it, and the responses the webhook returns.
+import { z } from "zod";
+
+const GroupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
+
+export const AdmissionRequest = z.looseObject({
+  uid: z.string().min(1),
+  kind: GroupVersionKind,
+  resource: z.looseObject({ group: z.string(), version: z.string(), resource: z.string() }),
+  subResource: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
+  userInfo: z
+    .looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() })
+    .optional(),
+  object: z.unknown().optional(),
+  oldObject: z.unknown().optional(),
+  dryRun: z.boolean().optional(),
+});
+export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
+
+export const AdmissionReview = z.looseObject({
+  apiVersion: z.literal("admission.k8s.io/v1"),
+  kind: z.literal("AdmissionReview"),
+  request: AdmissionRequest,
+});
+export type AdmissionReview = z.infer<typeof AdmissionReview>;
+
+export interface AdmissionResponse {
+  readonly apiVersion: "admission.k8s.io/v1";
+  readonly kind: "AdmissionReview";
+  readonly response: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; reason?: string; message: string };
+    patchType?: "JSONPatch";
+    patch?: string;
+    warnings?: string[];
+  };
+}
+
+const envelope = (response: AdmissionResponse["response"]): AdmissionResponse => ({
+  apiVersion: "admission.k8s.io/v1",
+  kind: "AdmissionReview",
+  response,
+});
+
+/** Allowed, with a base64 JSONPatch only when there is something to patch. */
+export function allow(
+  uid: string,
+  warnings: readonly string[] = [],
+  patch: readonly unknown[] = [],
+): AdmissionResponse {
+  return envelope({
+    uid,
+    allowed: true,
+    ...(patch.length > 0
+      ? { patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") }
+      : {}),
+    ...(warnings.length > 0 ? { warnings: [...warnings] } : {}),
+  });
+}
+
+/** Denied with 403 Forbidden (as controller-runtime does), the message saying what to fix. */
+export function deny(uid: string, message: string, warnings: readonly string[] = []): AdmissionResponse {
+  return envelope({
+    uid,
+    allowed: false,
+    status: { code: 403, reason: "Forbidden", message },
+    ...(warnings.length > 0 ? { warnings: [...warnings] } : {}),
+  });
+}

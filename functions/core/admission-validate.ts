@@ -1,0 +1,138 @@
+// The validating webhook's decision, given what the API server said about the objects referenced.
+// Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
+import type { AdmissionRequest } from "./admission-review.ts";
+import { isTree } from "./json-tree.ts";
+import { groupOf, modeOf, VirtualMCPServer } from "./toolhive.ts";
+import { validateVirtualMCPServer } from "./validation.ts";
+
+/** What a lookup found: the object exists, does not, or the API server could not be asked. */
+export type Found = "found" | "missing" | { error: string };
+
+export interface References {
+  readonly group?: string;
+  /** Field path → MCPExternalAuthConfig name, for every outgoing auth of type externalAuthConfigRef. */
+  readonly authConfigs: ReadonlyMap<string, string>;
+}
+
+export interface Lookups {
+  readonly group?: Found;
+  readonly authConfigs: ReadonlyMap<string, Found>;
+  /** Members of the group, where known (an inline VirtualMCPServer over an empty group gets a warning). */
+  readonly members?: number;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  readonly message?: string;
+  readonly warnings: string[];
+}
+
+const parseVmcp = (object: unknown) => {
+  const parsed = VirtualMCPServer.safeParse(object);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** The cross-object references a request needs checked (none for other kinds or operations). */
+export function referencesOf(request: AdmissionRequest): References {
+  const vmcp =
+    request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE"
+      ? parseVmcp(request.object)
+      : undefined;
+  if (!vmcp) return { authConfigs: new Map() };
+  const refs = new Map<string, string>();
+  const outgoing = vmcp.spec.outgoingAuth;
+  const candidates: [string, unknown][] = [
+    ["spec.outgoingAuth.default", outgoing?.default],
+    ...Object.entries(outgoing?.backends ?? {}).map(([name, auth]): [string, unknown] => [
+      `spec.outgoingAuth.backends[${name}]`,
+      auth,
+    ]),
+  ];
+  for (const [path, auth] of candidates) {
+    if (isTree(auth) && auth.type === "externalAuthConfigRef" && isTree(auth.externalAuthConfigRef)) {
+      const name = auth.externalAuthConfigRef.name;
+      if (typeof name === "string" && name) refs.set(`${path}.externalAuthConfigRef.name`, name);
+    }
+  }
+  return { group: groupOf(vmcp), authConfigs: refs };
+}
+
+function lookupProblem(
+  path: string,
+  kind: string,
+  name: string,
+  namespace: string,
+  found: Found | undefined,
+): string | undefined {
+  if (found === "missing")
+    return `${path}: ${kind} "${name}" not found in namespace "${namespace}"; create it or fix the name`;
+  if (found && found !== "found")
+    return `${path}: ${kind} "${name}" could not be verified (${found.error}); try again`;
+  return undefined;
+}
+
+function validateMember(request: AdmissionRequest): Decision {
+  const spec = isTree(request.object) && isTree(request.object.spec) ? request.object.spec : {};
+  const ref = spec.groupRef;
+  const name = typeof ref === "string" ? ref : isTree(ref) ? ref.name : undefined;
+  if (ref !== undefined && (typeof name !== "string" || name === "")) {
+    return {
+      allowed: false,
+      message: `spec.groupRef.name: must name an MCPGroup in the same namespace, or leave spec.groupRef out`,
+      warnings: [],
+    };
+  }
+  return { allowed: true, warnings: [] };
+}
+
+export function decideValidation(
+  request: AdmissionRequest,
+  lookups: Lookups,
+  options: { failOpen?: boolean } = {},
+): Decision {
+  if (request.operation === "DELETE" || request.operation === "CONNECT")
+    return { allowed: true, warnings: [] };
+  if (request.kind.kind === "MCPServer" || request.kind.kind === "MCPRemoteProxy")
+    return validateMember(request);
+  if (request.kind.kind !== "VirtualMCPServer") return { allowed: true, warnings: [] };
+  const vmcp = parseVmcp(request.object);
+  if (!vmcp)
+    return {
+      allowed: false,
+      message: "the object is not a VirtualMCPServer: metadata and spec must be objects",
+      warnings: [],
+    };
+  const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
+  const errors = validateVirtualMCPServer(vmcp).map((e) => `${e.path}: ${e.message}`);
+  const warnings: string[] = [];
+  const unverified: string[] = [];
+  const refs = referencesOf(request);
+  const check = (path: string, kind: string, name: string, found: Found | undefined) => {
+    const problem = lookupProblem(path, kind, name, namespace, found);
+    if (!problem) return;
+    if (found !== "missing" && options.failOpen)
+      warnings.push(problem.replace("; try again", "; admitted unverified"));
+    else if (found !== "missing") unverified.push(problem);
+    else errors.push(problem);
+  };
+  if (refs.group) check("spec.groupRef.name", "MCPGroup", refs.group, lookups.group);
+  for (const [path, name] of refs.authConfigs)
+    check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
+  if (modeOf(vmcp) === "static" && lookups.group === "found" && lookups.members === 0) {
+    warnings.push(
+      `spec.outgoingAuth.source: inline, but MCPGroup "${refs.group}" has no members yet; the server has no backend until one joins`,
+    );
+  }
+  const old = request.operation === "UPDATE" ? parseVmcp(request.oldObject) : undefined;
+  if (old && modeOf(old) !== modeOf(vmcp)) {
+    warnings.push(
+      modeOf(vmcp) === "dynamic"
+        ? "spec.outgoingAuth.source: switching to discovered; the vMCP runtime takes over discoveredBackends, backendCount, phase and Ready"
+        : "spec.outgoingAuth.source: switching to inline; vmcp-lambda takes over discoveredBackends, backendCount, phase and Ready",
+    );
+  }
+  const problems = [...errors, ...unverified];
+  return problems.length > 0
+    ? { allowed: false, message: problems.join("; "), warnings }
+    : { allowed: true, warnings };
+}
