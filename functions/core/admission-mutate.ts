@@ -15,7 +15,8 @@ export interface Mutation {
 const clone = <T>(value: T): T => structuredClone(value);
 
 function setGroupLabel(object: Tree, group: string | undefined, warnings: string[]): void {
-  const metadata = (object.metadata ??= {}) as Tree;
+  if (!isTree(object.metadata)) object.metadata = {};
+  const metadata = object.metadata as Tree;
   const labels = isTree(metadata.labels) ? (metadata.labels as Record<string, string>) : undefined;
   if (group && group.length <= 63 && LABEL_VALUE.test(group)) {
     metadata.labels = { ...labels, [GROUP_LABEL]: group };
@@ -45,7 +46,9 @@ function migrateAuthType(spec: Tree, warnings: string[]): void {
 }
 
 function mutateVirtualMCPServer(object: Tree, warnings: string[]): void {
-  const spec = (isTree(object.spec) ? object.spec : (object.spec = {})) as Tree;
+  if (!isTree(object.spec)) object.spec = {};
+  const spec = object.spec as Tree;
+
   const config = isTree(spec.config) ? spec.config : undefined;
   if (config && typeof config.groupRef === "string") {
     if (!isTree(spec.groupRef) || !spec.groupRef.name) spec.groupRef = { name: config.groupRef };
