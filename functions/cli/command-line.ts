@@ -7,6 +7,7 @@ export type Command =
   | { kind: "dev"; dir: string }
   | { kind: "reconcile"; namespace: string; name: string; kubeconfig: string | undefined }
   | { kind: "resync"; namespace: string | undefined; kubeconfig: string | undefined }
+  | { kind: "admit"; mutate: boolean; kubeconfig: string | undefined }
   | { kind: "help" };
 
 export const USAGE = `usage: vmcp-lambda <command>
@@ -18,7 +19,9 @@ export const USAGE = `usage: vmcp-lambda <command>
   control-plane install            build kube-apiserver, etcd and kubectl into the cache if missing
   reconcile NAMESPACE/NAME         reconcile one VirtualMCPServer; prints a JSON result
   resync [--namespace NS]          reconcile every VirtualMCPServer; prints a JSON summary
-                                   (both: --kubeconfig PATH, default $KUBECONFIG)
+  admit [--mutate]                 an AdmissionReview on stdin, the response on stdout (validating,
+                                   or mutating with --mutate)
+                                   (these three: --kubeconfig PATH, default $KUBECONFIG)
   dev [--dir DIR]                  the local stack: a control plane until Ctrl-C
   help                             this text`;
 
@@ -31,13 +34,14 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
       dir: { type: "string" },
       namespace: { type: "string" },
       kubeconfig: { type: "string" },
+      mutate: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
     strict: false,
   });
   const unknown = Object.keys(values).filter(
-    (key) => !["dir", "namespace", "kubeconfig", "help"].includes(key),
+    (key) => !["dir", "namespace", "kubeconfig", "mutate", "help"].includes(key),
   );
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   if (values.help || positionals.length === 0 || positionals[0] === "help") return { kind: "help" };
@@ -61,6 +65,8 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
     }
     return { kind: "reconcile", namespace, name, kubeconfig };
   }
+  if (command === "admit" && action === undefined)
+    return { kind: "admit", mutate: values.mutate === true, kubeconfig };
   if (command === "resync" && action === undefined)
     return { kind: "resync", namespace: text(values.namespace), kubeconfig };
   if (command === "dev" && action === undefined) return { kind: "dev", dir };

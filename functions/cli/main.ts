@@ -2,6 +2,10 @@
 // The vmcp-lambda command: the same code as the Lambda functions, for operators and tests.
 // Progress goes to stderr; stdout carries only what a script may consume (the export line).
 import { KubeConfig } from "@kubernetes/client-node";
+import { admit } from "../admission/admit.ts";
+import { lookUp } from "../admission/lookups.ts";
+import { referencesOf } from "../core/admission-validate.ts";
+
 import { reconcileOne, settingsFrom } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
 import { parseCommand, USAGE, UsageError } from "./command-line.ts";
@@ -39,6 +43,36 @@ async function main(argv: readonly string[]): Promise<number> {
         ),
       );
       return 0;
+    case "admit": {
+      const file = command.kubeconfig ?? process.env.KUBECONFIG;
+      const kc = file ? loadKubeconfig(file) : undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch (error) {
+        throw new Error(`stdin is not JSON: ${(error as Error).message}`);
+      }
+      const result = await admit(body, command.mutate ? "mutate" : "validate", {
+        lookUp: async (request) => {
+          if (kc) return lookUp(kc, request);
+          const error = { error: "no kubeconfig to ask the API server with" };
+          return {
+            group: error,
+            authConfigs: new Map([...referencesOf(request).authConfigs.keys()].map((k) => [k, error])),
+          };
+        },
+        publisher: {
+          publish: async (hint) => {
+            progress(`change hint ${JSON.stringify(hint)}`);
+          },
+        },
+      });
+      if (result.status !== 200) throw new Error(result.error);
+      printJson(result.review);
+      return 0;
+    }
     case "resync": {
       const options = { ...settingsFrom(process.env), namespace: command.namespace };
       const onError = (key: string, error: unknown) =>

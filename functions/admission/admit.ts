@@ -1,0 +1,69 @@
+// One AdmissionReview in, one response out: the same path for the Lambda handler and `vmcp-lambda admit`.
+// Never throws: anything unexpected denies (fail closed) with a message, still as a well-formed review.
+import { mutate } from "../core/admission-mutate.ts";
+import {
+  type AdmissionRequest,
+  type AdmissionResponse,
+  AdmissionReview,
+  allow,
+  deny,
+} from "../core/admission-review.ts";
+import { decideValidation, type Lookups } from "../core/admission-validate.ts";
+import { type HintPublisher, hintFor } from "./hints.ts";
+
+export type Webhook = "validate" | "mutate";
+
+export interface AdmitDeps {
+  readonly lookUp: (request: AdmissionRequest) => Promise<Lookups>;
+  readonly publisher: HintPublisher;
+  /** Admit (with a warning) when the API server cannot be asked about a reference. Default: refuse. */
+  readonly failOpen?: boolean;
+  /** The functions' own identities: their writes are not hinted back to themselves. */
+  readonly ownUsernames?: readonly string[];
+  readonly onPublishError?: (error: unknown) => void;
+}
+
+export type AdmitResult =
+  | { readonly status: 200; readonly review: AdmissionResponse }
+  | { readonly status: 400; readonly error: string };
+
+function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
+    .join("; ");
+}
+
+async function validate(request: AdmissionRequest, deps: AdmitDeps): Promise<AdmissionResponse> {
+  const needsLookups =
+    request.kind.kind === "VirtualMCPServer" &&
+    (request.operation === "CREATE" || request.operation === "UPDATE");
+  const lookups = needsLookups ? await deps.lookUp(request) : { authConfigs: new Map() };
+  const decision = decideValidation(request, lookups, { failOpen: deps.failOpen ?? false });
+  if (!decision.allowed) return deny(request.uid, decision.message ?? "refused", decision.warnings);
+  const hint = hintFor(request, deps.ownUsernames);
+  if (hint) await deps.publisher.publish(hint).catch((error: unknown) => deps.onPublishError?.(error));
+  return allow(request.uid, decision.warnings);
+}
+
+export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): Promise<AdmitResult> {
+  const parsed = AdmissionReview.safeParse(body);
+  if (!parsed.success)
+    return {
+      status: 400,
+      error: `not an admission.k8s.io/v1 AdmissionReview: ${describeIssues(parsed.error)}`,
+    };
+  const { request } = parsed.data;
+  try {
+    if (webhook === "validate") return { status: 200, review: await validate(request, deps) };
+    if (request.operation !== "CREATE" && request.operation !== "UPDATE")
+      return { status: 200, review: allow(request.uid) };
+    const { patch, warnings } = mutate(request.kind.kind, request.object);
+    return { status: 200, review: allow(request.uid, warnings, patch) };
+  } catch (error) {
+    return {
+      status: 200,
+      review: deny(request.uid, `vmcp-lambda could not decide: ${(error as Error).message}; try again`),
+    };
+  }
+}
