@@ -1,5 +1,5 @@
 // What integration tests share: a client for the run's control plane, a namespace per test file, kubectl.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -38,4 +38,24 @@ export function kubectl(args: readonly string[], input?: string): KubectlResult 
     timeout: 30_000,
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** kubectl without blocking the event loop: needed when this process also serves the API server's webhooks. */
+export function kubectlAsync(args: readonly string[], input?: string): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(inject("kubectl"), [`--kubeconfig=${inject("kubeconfig")}`, ...args], {
+      timeout: 30_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }

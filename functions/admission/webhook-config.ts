@@ -1,0 +1,39 @@
+// The webhook configurations of infra/webhooks/webhooks.yaml with the deployment's URL, CA and identity
+// filled in. The placeholders are whole YAML scalars, so filling them cannot break the document.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+
+const TEMPLATE = fileURLToPath(new URL("../../infra/webhooks/webhooks.yaml", import.meta.url));
+
+export interface WebhookTarget {
+  /** The Function URL with the path token, without a trailing slash. */
+  readonly baseUrl: string;
+  /** Base64 of the PEM CA bundle; empty for the system roots. */
+  readonly caBundle: string;
+  readonly functionsUsername: string;
+}
+
+type Webhook = {
+  clientConfig: { url: string; caBundle?: string };
+  matchConditions?: { expression: string }[];
+};
+
+export function renderWebhooks(target: WebhookTarget): Record<string, unknown>[] {
+  if (target.functionsUsername.includes("'")) throw new Error("functionsUsername must not contain a quote");
+  return parseAllDocuments(readFileSync(TEMPLATE, "utf8")).map((document) => {
+    const config = structuredClone(document.toJS()) as { webhooks: Webhook[] } & Record<string, unknown>;
+    for (const webhook of config.webhooks) {
+      webhook.clientConfig.url = webhook.clientConfig.url.replace(
+        "BASE_URL",
+        target.baseUrl.replace(/\/$/, ""),
+      );
+      if (target.caBundle) webhook.clientConfig.caBundle = target.caBundle;
+      else delete webhook.clientConfig.caBundle;
+      for (const condition of webhook.matchConditions ?? []) {
+        condition.expression = condition.expression.replace("FUNCTIONS_USERNAME", target.functionsUsername);
+      }
+    }
+    return config;
+  });
+}
