@@ -7,9 +7,12 @@ import { Workload, workloadGroup } from "../core/toolhive.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
 import type { Kind } from "../kube/resources.ts";
 
+// Well inside the webhook timeout, so a slow API server gets our message, not a generic webhook timeout.
+const LOOKUP_TIMEOUT_MS = 2_000;
+
 async function exists(kc: KubeConfig, kind: Kind, namespace: string, name: string): Promise<Found> {
   try {
-    return (await getObject(kc, kind, namespace, name)) ? "found" : "missing";
+    return (await getObject(kc, kind, namespace, name, LOOKUP_TIMEOUT_MS)) ? "found" : "missing";
   } catch (error) {
     return {
       error: error instanceof ApiError ? `HTTP ${error.code} ${error.reason}` : (error as Error).message,
@@ -20,8 +23,8 @@ async function exists(kc: KubeConfig, kind: Kind, namespace: string, name: strin
 async function memberCount(kc: KubeConfig, namespace: string, group: string): Promise<number | undefined> {
   try {
     const items = [
-      ...(await listObjects(kc, "MCPServer", { namespace })),
-      ...(await listObjects(kc, "MCPRemoteProxy", { namespace })),
+      ...(await listObjects(kc, "MCPServer", { namespace, timeoutMs: LOOKUP_TIMEOUT_MS })),
+      ...(await listObjects(kc, "MCPRemoteProxy", { namespace, timeoutMs: LOOKUP_TIMEOUT_MS })),
     ];
     return items.filter((item) => {
       const parsed = Workload.safeParse(item);

@@ -70,6 +70,40 @@ function validateBackendAuth(path: string, auth: BackendAuth): FieldError[] {
   return [];
 }
 
+const AUTHZ_MEMBERS = ["configMap", "inline"] as const;
+
+/** authzConfig's type agrees with the member that is set; authzConfig and authzConfigRef exclude each other. */
+function validateAuthz(incoming: VirtualMCPServer["spec"]["incomingAuth"]): FieldError[] {
+  const authz = incoming?.authzConfig as Tree | undefined;
+  if (!authz) return [];
+  if (incoming?.authzConfigRef) {
+    return [
+      {
+        path: "spec.incomingAuth",
+        message: "authzConfig and authzConfigRef are mutually exclusive; keep one of them",
+      },
+    ];
+  }
+  const type = authz.type ?? "configMap";
+  if (!oneOf(type, AUTHZ_MEMBERS)) {
+    return [
+      {
+        path: "spec.incomingAuth.authzConfig.type",
+        message: `unsupported value "${String(type)}"; "configMap" or "inline"`,
+      },
+    ];
+  }
+  return AUTHZ_MEMBERS.filter((member) => (type === member) !== (authz[member] !== undefined)).map(
+    (member) => ({
+      path: `spec.incomingAuth.authzConfig.${member}`,
+      message:
+        type === member
+          ? `required when type is ${member}`
+          : `set, but type is ${String(type)}; remove it or change the type`,
+    }),
+  );
+}
+
 function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
   const errors: FieldError[] = [];
   const incoming = spec.incomingAuth;
@@ -87,6 +121,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
         "required when type is oidc; set oidcConfigRef.name and oidcConfigRef.audience, or use type anonymous",
     });
   }
+  errors.push(...validateAuthz(incoming));
   const outgoing = spec.outgoingAuth;
   if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
     errors.push({

@@ -35,9 +35,10 @@ export async function getObject(
   kind: Kind,
   namespace: string,
   name: string,
+  timeoutMs?: number,
 ): Promise<unknown | undefined> {
   try {
-    return await call(kc, resourcePath(kind, namespace, name));
+    return await call(kc, resourcePath(kind, namespace, name), { timeoutMs });
   } catch (error) {
     if (error instanceof ApiError && error.code === 404) return undefined;
     throw error;
@@ -48,6 +49,7 @@ export interface ListOptions {
   readonly namespace?: string;
   readonly labelSelector?: string;
   readonly pageSize?: number;
+  readonly timeoutMs?: number;
 }
 
 /** Every object of a kind, page by page; items get their kind and apiVersion back (lists omit them). */
@@ -62,7 +64,9 @@ export async function listObjects(
     const query = new URLSearchParams({ limit: String(options.pageSize ?? 500) });
     if (options.labelSelector) query.set("labelSelector", options.labelSelector);
     if (continueToken) query.set("continue", continueToken);
-    const page = (await call(kc, `${resourcePath(kind, options.namespace)}?${query}`)) as {
+    const page = (await call(kc, `${resourcePath(kind, options.namespace)}?${query}`, {
+      timeoutMs: options.timeoutMs,
+    })) as {
       items?: Record<string, unknown>[];
       metadata?: { continue?: string };
     };

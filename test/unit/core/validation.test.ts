@@ -29,7 +29,36 @@ describe("validateVirtualMCPServer", () => {
       /unsupported value "basic"/,
     ],
     [
+      "an authz config whose member disagrees with its type",
+      {
+        incomingAuth: {
+          type: "anonymous",
+          authzConfig: {
+            type: "inline",
+            inline: { policies: ["permit(principal, action, resource);"] },
+            configMap: { name: "x" },
+          },
+        },
+      },
+
+      "spec.incomingAuth.authzConfig.configMap",
+      /set, but type is inline/,
+    ],
+    [
+      "both authzConfig and authzConfigRef",
+      {
+        incomingAuth: {
+          type: "anonymous",
+          authzConfig: { type: "configMap", configMap: { name: "x" } },
+          authzConfigRef: { name: "y" },
+        },
+      },
+      "spec.incomingAuth",
+      /mutually exclusive/,
+    ],
+    [
       "an unknown source",
+
       { outgoingAuth: { source: "static" } },
       "spec.outgoingAuth.source",
       /unsupported value "static"/,
