@@ -29,9 +29,6 @@ export function nextCondition(
   };
 }
 
-export const isTrue = (conditions: readonly Condition[] | undefined, type: string): boolean =>
-  conditions?.some((c) => c.type === type && c.status === "True") ?? false;
-
 export const findCondition = (
   conditions: readonly Condition[] | undefined,
   type: string,

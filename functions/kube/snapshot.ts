@@ -33,7 +33,7 @@ function parseAll<T extends z.ZodType>(schema: T, items: unknown[]): z.infer<T>[
   });
 }
 
-export function parseVirtualMCPServer(object: unknown): VirtualMCPServer | undefined {
+function parseVirtualMCPServer(object: unknown): VirtualMCPServer | undefined {
   const parsed = VirtualMCPServer.safeParse(object);
   return parsed.success ? parsed.data : undefined;
 }
