@@ -92,7 +92,21 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const members = snapshot.workloads.filter((w) => groupName !== "" && workloadGroup(w) === groupName);
   const live = new Map(snapshot.children.map((c) => [childKey(c.kind, c.metadata.name), c]));
 
+  if (vmcp.metadata.deletionTimestamp) {
+    // Being deleted: garbage collection takes the children; writing them now would only race it.
+    return {
+      mode,
+      outcome: "ok",
+      apply: [],
+      created: [],
+      remove: [],
+      status: undefined,
+      fallbackStatus: undefined,
+      statusHandover: undefined,
+    };
+  }
   const specErrors = validateVirtualMCPServer(vmcp);
+
   const podErrors =
     vmcp.spec.podTemplateSpec === undefined ? [] : validatePodTemplatePatch(vmcp.spec.podTemplateSpec);
   const auth = specAuthErrors(vmcp, configs);

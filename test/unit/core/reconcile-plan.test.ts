@@ -199,6 +199,18 @@ describe("planReconcile", () => {
     expect(empty.outcome).toBe("ok");
   });
 
+  it("writes nothing for an object being deleted", () => {
+    const deleting = vmcp();
+    deleting.metadata.deletionTimestamp = NOW;
+    expect(plan({ vmcp: deleting })).toMatchObject({
+      outcome: "ok",
+      apply: [],
+      remove: [],
+      status: undefined,
+      fallbackStatus: undefined,
+    });
+  });
+
   it("dynamic status never carries the runtime's fields", () => {
     const result = plan({});
     expect(Object.keys(result.status ?? {}).sort()).toEqual(["conditions", "observedGeneration", "url"]);
