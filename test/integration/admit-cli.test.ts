@@ -1,6 +1,7 @@
 // `vmcp-lambda admit`: an AdmissionReview on stdin, the response on stdout, against the real API server.
 import { spawnSync } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
+import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { group, userApply } from "./objects.ts";
 
@@ -15,24 +16,12 @@ const admit = (input: string, ...args: string[]) => {
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
-const review = (groupName: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    request: {
+const review = (groupName: string) =>
+  JSON.stringify(
+    admissionReview("VirtualMCPServer", vmcpObject("v", namespace.name, { groupRef: { name: groupName } }), {
       uid: "cli-1",
-      kind: { group: "toolhive.stacklok.dev", version: "v1beta1", kind: "VirtualMCPServer" },
-      resource: { group: "toolhive.stacklok.dev", version: "v1beta1", resource: "virtualmcpservers" },
-      name: "v",
-      namespace: namespace.name,
-      operation: "CREATE",
-      userInfo: { username: "alice" },
-      object: {
-        metadata: { name: "v", namespace: namespace.name },
-        spec: { groupRef: { name: groupName }, incomingAuth: { type: "anonymous" }, ...extra },
-      },
-    },
-  });
+    }),
+  );
 
 describe("vmcp-lambda admit", () => {
   it("validates against the API server: a missing group is denied, an existing one admitted (exit 0 both)", async () => {

@@ -9,6 +9,7 @@ import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission-validate.ts";
+import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 1 };
@@ -43,24 +44,17 @@ function event(
   };
 }
 
-const review = (request: Record<string, unknown> = {}) => ({
-  apiVersion: "admission.k8s.io/v1",
-  kind: "AdmissionReview",
-  request: {
+const review = (request: Record<string, unknown> = {}) => {
+  const object = vmcpObject("team", "tools", { groupRef: { name: "g" } }) as ReturnType<typeof vmcpObject> & {
+    metadata: { uid?: string };
+  };
+  object.metadata.uid = "obj-1";
+  return admissionReview("VirtualMCPServer", object, {
     uid: "u-1",
-    kind: { group: "toolhive.stacklok.dev", version: "v1beta1", kind: "VirtualMCPServer" },
-    resource: { group: "toolhive.stacklok.dev", version: "v1beta1", resource: "virtualmcpservers" },
-    name: "team",
-    namespace: "tools",
-    operation: "CREATE",
     userInfo: { username: "alice" },
-    object: {
-      metadata: { name: "team", namespace: "tools", uid: "obj-1" },
-      spec: { groupRef: { name: "g" }, incomingAuth: { type: "anonymous" } },
-    },
     ...request,
-  },
-});
+  });
+};
 
 const parse = (result: unknown) => JSON.parse((result as { body: string }).body);
 

@@ -4,34 +4,12 @@ import { describe, expect, it } from "vitest";
 import { GROUP_LABEL, mutate } from "../../../functions/core/admission-mutate.ts";
 import { AdmissionReview, allow, deny } from "../../../functions/core/admission-review.ts";
 import { decideValidation, type Lookups, referencesOf } from "../../../functions/core/admission-validate.ts";
+import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
 
-function review(kind: string, object: unknown, extra: Record<string, unknown> = {}) {
-  return AdmissionReview.parse({
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    request: {
-      uid: "705ab4f5-6393-11e8-b7cc-42010a800002",
-      kind: { group: "toolhive.stacklok.dev", version: "v1beta1", kind },
-      resource: { group: "toolhive.stacklok.dev", version: "v1beta1", resource: `${kind.toLowerCase()}s` },
-      requestKind: { group: "toolhive.stacklok.dev", version: "v1beta1", kind },
-      name: "team",
-      namespace: "tools",
-      operation: "CREATE",
-      userInfo: { username: "alice", groups: ["system:authenticated"] },
-      object,
-      dryRun: false,
-      options: { apiVersion: "meta.k8s.io/v1", kind: "CreateOptions" },
-      ...extra,
-    },
-  }).request;
-}
+const review = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>
+  AdmissionReview.parse(admissionReview(kind, object, extra)).request;
 
-const vmcp = (spec: Record<string, unknown> = {}) => ({
-  apiVersion: "toolhive.stacklok.dev/v1beta1",
-  kind: "VirtualMCPServer",
-  metadata: { name: "team", namespace: "tools" },
-  spec: { groupRef: { name: "team-a" }, incomingAuth: { type: "anonymous" }, ...spec },
-});
+const vmcp = (spec: Record<string, unknown> = {}) => vmcpObject("team", "tools", spec);
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 2 };
 
 describe("validation decisions", () => {
