@@ -3,6 +3,7 @@
 // label. Applying it to its own output changes nothing, so an empty patch comes back on reinvocation.
 import jsonPatch from "fast-json-patch";
 import { isTree, type Tree } from "./json-tree.ts";
+import { outgoingAuthEntries } from "./toolhive.ts";
 
 export const GROUP_LABEL = "toolhive.stacklok.dev/group";
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -30,12 +31,8 @@ function setGroupLabel(object: Tree, group: string | undefined, warnings: string
 function migrateAuthType(spec: Tree, warnings: string[]): void {
   const outgoing = spec.outgoingAuth;
   if (!isTree(outgoing)) return;
-  const entries: [string, unknown][] = [["spec.outgoingAuth.default", outgoing.default]];
-  if (isTree(outgoing.backends)) {
-    for (const [name, auth] of Object.entries(outgoing.backends))
-      entries.push([`spec.outgoingAuth.backends[${name}]`, auth]);
-  }
-  for (const [path, auth] of entries) {
+  const backends = isTree(outgoing.backends) ? outgoing.backends : undefined;
+  for (const [path, auth] of outgoingAuthEntries({ default: outgoing.default, backends })) {
     if (isTree(auth) && auth.type === "external_auth_config_ref") {
       auth.type = "externalAuthConfigRef";
       warnings.push(

@@ -2,7 +2,8 @@
 // Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
 import type { AdmissionRequest } from "./admission-review.ts";
 import { isTree } from "./json-tree.ts";
-import { groupOf, modeOf, VirtualMCPServer } from "./toolhive.ts";
+import { groupOf, modeOf, outgoingAuthEntries, VirtualMCPServer } from "./toolhive.ts";
+
 import { validateVirtualMCPServer } from "./validation.ts";
 
 /** What a lookup found: the object exists, does not, or the API server could not be asked. */
@@ -40,19 +41,9 @@ export function referencesOf(request: AdmissionRequest): References {
       : undefined;
   if (!vmcp) return { authConfigs: new Map() };
   const refs = new Map<string, string>();
-  const outgoing = vmcp.spec.outgoingAuth;
-  const candidates: [string, unknown][] = [
-    ["spec.outgoingAuth.default", outgoing?.default],
-    ...Object.entries(outgoing?.backends ?? {}).map(([name, auth]): [string, unknown] => [
-      `spec.outgoingAuth.backends[${name}]`,
-      auth,
-    ]),
-  ];
-  for (const [path, auth] of candidates) {
-    if (isTree(auth) && auth.type === "externalAuthConfigRef" && isTree(auth.externalAuthConfigRef)) {
-      const name = auth.externalAuthConfigRef.name;
-      if (typeof name === "string" && name) refs.set(`${path}.externalAuthConfigRef.name`, name);
-    }
+  for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
+    const name = auth.externalAuthConfigRef?.name;
+    if (auth.type === "externalAuthConfigRef" && name) refs.set(`${path}.externalAuthConfigRef.name`, name);
   }
   return { group: groupOf(vmcp), authConfigs: refs };
 }

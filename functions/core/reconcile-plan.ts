@@ -20,6 +20,7 @@ import {
   type MCPGroup,
   type Mode,
   modeOf,
+  outgoingAuthEntries,
   type VirtualMCPServer,
   type Workload,
   workloadGroup,
@@ -63,18 +64,12 @@ function specAuthErrors(
   vmcp: VirtualMCPServer,
   configs: AuthConfigs,
 ): { errors: string | undefined; env: SecretEnv[] } {
-  const outgoing = vmcp.spec.outgoingAuth;
-  const refs = [
-    ["spec.outgoingAuth.default", outgoing?.default] as const,
-    ...Object.entries(outgoing?.backends ?? {}).map(
-      ([name, auth]) => [`spec.outgoingAuth.backends[${name}]`, auth] as const,
-    ),
-  ].filter(([, auth]) => auth?.type === "externalAuthConfigRef");
   const problems: string[] = [];
   const env: SecretEnv[] = [];
-  for (const [path, auth] of refs) {
-    if (!auth) continue;
+  for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
+    if (auth.type !== "externalAuthConfigRef") continue;
     const resolved = resolveBackendAuth(auth, configs);
+
     if (resolved.ok) env.push(...resolved.env);
     else problems.push(`${path}: ${resolved.reason}`);
   }

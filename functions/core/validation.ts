@@ -1,7 +1,7 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
 import { isTree, type Tree } from "./json-tree.ts";
-import { type BackendAuth, groupOf, type VirtualMCPServer } from "./toolhive.ts";
+import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "./toolhive.ts";
 
 export interface FieldError {
   readonly path: string;
@@ -129,10 +129,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
       message: `unsupported value "${outgoing.source}"; "discovered" (the vMCP runtime discovers backends) or "inline" (vmcp-lambda does)`,
     });
   }
-  if (outgoing?.default) errors.push(...validateBackendAuth("spec.outgoingAuth.default", outgoing.default));
-  for (const [backend, auth] of Object.entries(outgoing?.backends ?? {})) {
-    errors.push(...validateBackendAuth(`spec.outgoingAuth.backends[${backend}]`, auth));
-  }
+  for (const [path, auth] of outgoingAuthEntries(outgoing)) errors.push(...validateBackendAuth(path, auth));
   return errors;
 }
 
