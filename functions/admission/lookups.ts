@@ -22,11 +22,12 @@ async function exists(kc: KubeConfig, kind: Kind, namespace: string, name: strin
 
 async function memberCount(kc: KubeConfig, namespace: string, group: string): Promise<number | undefined> {
   try {
-    const items = [
-      ...(await listObjects(kc, "MCPServer", { namespace, timeoutMs: LOOKUP_TIMEOUT_MS })),
-      ...(await listObjects(kc, "MCPRemoteProxy", { namespace, timeoutMs: LOOKUP_TIMEOUT_MS })),
-    ];
-    return items.filter((item) => {
+    const lists = await Promise.all(
+      (["MCPServer", "MCPRemoteProxy"] as const).map((kind) =>
+        listObjects(kc, kind, { namespace, timeoutMs: LOOKUP_TIMEOUT_MS }),
+      ),
+    );
+    return lists.flat().filter((item) => {
       const parsed = Workload.safeParse(item);
       return parsed.success && workloadGroup(parsed.data) === group;
     }).length;
@@ -41,7 +42,8 @@ export async function lookUp(kc: KubeConfig, request: AdmissionRequest): Promise
   const entries = [...refs.authConfigs];
   const [group, members, ...found] = await Promise.all([
     refs.group ? exists(kc, "MCPGroup", namespace, refs.group) : undefined,
-    refs.group ? memberCount(kc, namespace, refs.group) : undefined,
+    refs.group && refs.countMembers ? memberCount(kc, namespace, refs.group) : undefined,
+
     ...entries.map(([, name]) => exists(kc, "MCPExternalAuthConfig", namespace, name)),
   ]);
   return {

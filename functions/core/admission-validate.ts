@@ -13,6 +13,8 @@ export interface References {
   readonly group?: string;
   /** Field path → MCPExternalAuthConfig name, for every outgoing auth of type externalAuthConfigRef. */
   readonly authConfigs: ReadonlyMap<string, string>;
+  /** Static mode only: the group's member count feeds a warning, so only then is it worth a lookup. */
+  readonly countMembers: boolean;
 }
 
 export interface Lookups {
@@ -39,13 +41,13 @@ export function referencesOf(request: AdmissionRequest): References {
     request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE"
       ? parseVmcp(request.object)
       : undefined;
-  if (!vmcp) return { authConfigs: new Map() };
+  if (!vmcp) return { authConfigs: new Map(), countMembers: false };
   const refs = new Map<string, string>();
   for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
     const name = auth.externalAuthConfigRef?.name;
     if (auth.type === "externalAuthConfigRef" && name) refs.set(`${path}.externalAuthConfigRef.name`, name);
   }
-  return { group: groupOf(vmcp), authConfigs: refs };
+  return { group: groupOf(vmcp), authConfigs: refs, countMembers: modeOf(vmcp) === "static" };
 }
 
 function lookupProblem(
