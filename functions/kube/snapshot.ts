@@ -68,7 +68,20 @@ export async function readSnapshot(
   };
 }
 
-/** Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type. */
+function byNamespace<T extends { metadata: { namespace?: string } }>(items: T[]): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) {
+    const ns = item.metadata.namespace ?? "";
+    const list = index.get(ns);
+    if (list) list.push(item);
+    else index.set(ns, [item]);
+
+  }
+  return index;
+}
+
+/** Snapshots of every VirtualMCPServer
+ (in one namespace, or all), from one paginated LIST per type. */
 export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Promise<Snapshot[]> {
   const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
   const [vmcps, groups, servers, proxies, authConfigs, ...children] = await Promise.all([
@@ -79,24 +92,29 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
     listObjects(kc, "MCPExternalAuthConfig", { namespace }),
     ...CHILD_KINDS.map((kind) => listObjects(kc, kind, { namespace, labelSelector: managed })),
   ]);
-  const inNamespace = <T extends { metadata: { namespace?: string } }>(items: T[], ns: string | undefined) =>
-    items.filter((i) => i.metadata.namespace === ns);
-  const allGroups = parseAll(MCPGroup, groups);
-  const allWorkloads = parseAll(Workload, [...servers, ...proxies]);
-  const allAuth = parseAll(ExternalAuthConfig, authConfigs);
-  const allChildren = parseAll(KubeObject, children.flat());
+  // Indexed once, so each object's snapshot costs lookups, not scans of every list.
+  const groupsByKey = new Map(
+    parseAll(MCPGroup, groups).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]),
+  );
+  const workloadsByNamespace = byNamespace(parseAll(Workload, [...servers, ...proxies]));
+  const authByNamespace = byNamespace(parseAll(ExternalAuthConfig, authConfigs));
+  const childrenByKey = new Map(
+    parseAll(KubeObject, children.flat()).map((c) => [
+      `${c.metadata.namespace}/${c.kind}/${c.metadata.name}`,
+      c,
+    ]),
+  );
   return parseAll(VirtualMCPServer, vmcps).map((vmcp) => {
-    const ns = vmcp.metadata.namespace;
+    const ns = vmcp.metadata.namespace ?? "";
     const names = childNames(vmcp.metadata.name);
-    const isChild = (c: { kind?: string; metadata: { name: string } }) =>
-      CHILD_KINDS.some((kind) => c.kind === kind && c.metadata.name === names[CHILD_NAME[kind]]);
-    const group = groupOf(vmcp);
     return {
       vmcp,
-      group: inNamespace(allGroups, ns).find((g) => g.metadata.name === group),
-      workloads: inNamespace(allWorkloads, ns),
-      authConfigs: inNamespace(allAuth, ns),
-      children: inNamespace(allChildren, ns).filter(isChild),
+      group: groupsByKey.get(`${ns}/${groupOf(vmcp)}`),
+      workloads: workloadsByNamespace.get(ns) ?? [],
+      authConfigs: authByNamespace.get(ns) ?? [],
+      children: CHILD_KINDS.flatMap(
+        (kind) => childrenByKey.get(`${ns}/${kind}/${names[CHILD_NAME[kind]]}`) ?? [],
+      ),
     };
   });
 }
