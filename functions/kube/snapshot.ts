@@ -75,7 +75,6 @@ function byNamespace<T extends { metadata: { namespace?: string } }>(items: T[])
     const list = index.get(ns);
     if (list) list.push(item);
     else index.set(ns, [item]);
-
   }
   return index;
 }
