@@ -20,13 +20,26 @@ async function call(
   init: Parameters<typeof rawRequest>[2] = {},
 ): Promise<unknown> {
   const response = await rawRequest(kc, path, init);
-  const body = response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {};
-  if (response.status >= 200 && response.status < 300) return body;
-  const message = typeof body.message === "string" ? body.message : `HTTP ${response.status}`;
-  throw new ApiError(
-    response.status,
-    typeof body.reason === "string" ? body.reason : "Unknown",
-    `${init.method ?? "GET"} ${path.split("?")[0]}: ${message}`,
+  if (response.status >= 200 && response.status < 300) return response.body ? JSON.parse(response.body) : {};
+  throw apiError(response.status, response.body, `${init.method ?? "GET"} ${path.split("?")[0]}`);
+}
+
+/** The API server's Status, or whatever a proxy in front of it answered, as an ApiError. */
+export function apiError(status: number, body: string, request: string): ApiError {
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    // Not a Status (an HTML error page, say): keep a short, single-line excerpt.
+  }
+  const message =
+    typeof parsed.message === "string"
+      ? parsed.message
+      : `HTTP ${status}${body ? `: ${body.replace(/\s+/g, " ").trim().slice(0, 200)}` : ""}`;
+  return new ApiError(
+    status,
+    typeof parsed.reason === "string" ? parsed.reason : "Unknown",
+    `${request}: ${message}`,
   );
 }
 
