@@ -44,8 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return 0;
     case "admit": {
-      const file = command.kubeconfig ?? process.env.KUBECONFIG;
-      const kc = file ? loadKubeconfig(file) : undefined;
+      // Optional here: without one, every lookup fails and the webhook decision fails closed.
+      const kc =
+        command.kubeconfig || process.env.KUBECONFIG ? loadKubeconfig(command.kubeconfig) : undefined;
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       let body: unknown;

@@ -72,11 +72,15 @@ function runtimeRules(name: string) {
   ];
 }
 
+/** spec.imagePullSecrets, for the ServiceAccount and the pod alike. */
+const pullSecretsOf = (vmcp: VirtualMCPServer) =>
+  (vmcp.spec.imagePullSecrets ?? []).filter((s) => s.name).map((s) => ({ name: s.name }));
+
 function rbac(input: ChildrenInput): Child[] {
   const { vmcp, mode } = input;
   if (vmcp.spec.serviceAccount) return [];
   const names = childNames(vmcp.metadata.name);
-  const pullSecrets = (vmcp.spec.imagePullSecrets ?? []).filter((s) => s.name).map((s) => ({ name: s.name }));
+  const pullSecrets = pullSecretsOf(vmcp);
   const account: Child = {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -155,7 +159,7 @@ function podTemplate(input: ChildrenInput, checksum: string) {
     timeoutSeconds,
     failureThreshold: 3,
   });
-  const pullSecrets = (vmcp.spec.imagePullSecrets ?? []).filter((s) => s.name).map((s) => ({ name: s.name }));
+  const pullSecrets = pullSecretsOf(vmcp);
   const generated = {
     metadata: { labels: workloadLabels(name), annotations: { [RUNCONFIG_CHECKSUM]: checksum } },
     spec: {

@@ -18,13 +18,13 @@ async function pkcs8Pem(key: KeyPair["privateKey"]): Promise<string> {
     ?.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
+const newKeyPair = async () =>
+  (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as unknown as KeyPair;
+
 export async function servingCertificate(): Promise<{ caPem: string; certPem: string; keyPem: string }> {
   const now = new Date(Date.now() - 60_000);
   const later = new Date(Date.now() + 24 * 3600_000);
-  const caKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    "sign",
-    "verify",
-  ])) as unknown as KeyPair;
+  const caKeys = await newKeyPair();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: "CN=vmcp-lambda test CA",
     notBefore: now,
@@ -36,10 +36,7 @@ export async function servingCertificate(): Promise<{ caPem: string; certPem: st
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
     ],
   });
-  const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    "sign",
-    "verify",
-  ])) as unknown as KeyPair;
+  const leafKeys = await newKeyPair();
   const leaf = await x509.X509CertificateGenerator.create({
     subject: "CN=127.0.0.1",
     issuer: ca.subject,
