@@ -4,13 +4,13 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { KubeConfig } from "@kubernetes/client-node";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
 import { type AdmitDeps, admit } from "./admit.ts";
+import { EventBusPublisher } from "./event-bus.ts";
 import type { HintPublisher } from "./hints.ts";
 import { type GateOptions, gate } from "./http-gate.ts";
-
 import { lookUp } from "./lookups.ts";
 
 export interface AdmissionSettings extends GateOptions {
@@ -88,26 +88,40 @@ export function admissionHandler(deps: HandlerDeps) {
 
 const logger = new Logger({ serviceName: "vmcp-lambda-admission" });
 const metrics = new Metrics({ namespace: "vmcp-lambda", serviceName: "admission" });
-let kubeConfig: KubeConfig | undefined;
-const defaultKubeConfig = (): KubeConfig => {
-  if (!kubeConfig) {
-    kubeConfig = new KubeConfig();
-    kubeConfig.loadFromDefault();
-  }
-  return kubeConfig;
-};
 
-// Until the AWS wiring (EKS token, EventBridge publisher, the token from SSM): kubeconfig from the
-// environment, and hints only logged.
-export const handler = middy(
-  admissionHandler({
-    settings: settingsFromEnv(process.env),
-    lookUp: (request) => lookUp(defaultKubeConfig(), request),
+/** The path token: WEBHOOK_TOKEN (command line, tests) or the SSM SecureString WEBHOOK_TOKEN_PARAMETER. */
+async function webhookToken(env: NodeJS.ProcessEnv): Promise<string> {
+  if (env.WEBHOOK_TOKEN) return env.WEBHOOK_TOKEN;
+  const name = env.WEBHOOK_TOKEN_PARAMETER;
+  if (!name) throw new Error("set WEBHOOK_TOKEN_PARAMETER (an SSM SecureString) or WEBHOOK_TOKEN");
+  const { getParameter } = await import("@aws-lambda-powertools/parameters/ssm");
+  const token = await getParameter(name, { decrypt: true, maxAge: Number.MAX_SAFE_INTEGER });
+  if (!token) throw new Error(`the SSM parameter ${name} is empty`);
+  return token;
+}
 
-    publisher: { publish: async (hint) => logger.info("change hint", { hint }) },
+async function fromEnvironment(env: NodeJS.ProcessEnv) {
+  const kubeConfig = clusterAccessFromEnv(env);
+  return admissionHandler({
+    settings: { ...settingsFromEnv(env), token: await webhookToken(env) },
+    lookUp: async (request) => lookUp(await kubeConfig(), request),
+    publisher: env.HINT_BUS_NAME
+      ? new EventBusPublisher(env.HINT_BUS_NAME)
+      : { publish: async (hint) => logger.info("change hint (no HINT_BUS_NAME, not published)", { hint }) },
     logger,
     metrics,
-  }),
-)
+  });
+}
+
+// Built on the first request and kept for the container; a failure (SSM unreachable) is not kept, so the
+// next request tries again.
+let ready: Promise<ReturnType<typeof admissionHandler>> | undefined;
+export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+  ready ??= fromEnvironment(process.env).catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return (await ready)(event);
+})
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -2,51 +2,61 @@
 // function tells the reconcile side. A hint is only a hint (the write may still be refused later), so a
 // failed publish never changes the admission decision.
 import type { AdmissionRequest } from "../core/admission-review.ts";
-
-export const HINTED_KINDS = new Set([
-  "VirtualMCPServer",
-  "MCPServer",
-  "MCPRemoteProxy",
-  "MCPGroup",
-  "MCPExternalAuthConfig",
-]);
-
-export interface Hint {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-  readonly operation: "CREATE" | "UPDATE" | "DELETE";
-  readonly oldResourceVersion: string | undefined;
-}
+import { type ChangeHint, HintedKind } from "../core/change-hint.ts";
+import { Workload, workloadGroup } from "../core/toolhive.ts";
 
 export interface HintPublisher {
-  publish(hint: Hint): Promise<void>;
+  publish(hint: ChangeHint): Promise<void>;
 }
 
 /** Keeps hints in memory, for tests and the command line. */
 export class RecordingPublisher implements HintPublisher {
-  readonly hints: Hint[] = [];
-  async publish(hint: Hint): Promise<void> {
+  readonly hints: ChangeHint[] = [];
+  async publish(hint: ChangeHint): Promise<void> {
     this.hints.push(hint);
   }
 }
 
 type Meta = { metadata?: { name?: string; uid?: string; resourceVersion?: string } };
+type DeploymentStatus = {
+  status?: { readyReplicas?: number; conditions?: { type?: string; status?: string }[] };
+};
+
+function groupsOf(kind: string, ...objects: unknown[]): string[] {
+  if (kind !== "MCPServer" && kind !== "MCPRemoteProxy") return [];
+  const groups = objects.map((object) => {
+    const parsed = Workload.safeParse({ ...(object as object), kind });
+    return parsed.success ? workloadGroup(parsed.data) : undefined;
+  });
+  return [...new Set(groups.filter((g): g is string => Boolean(g)))];
+}
+
+/** A Deployment's status change matters only when its availability does. */
+function availability(object: unknown): string {
+  const status = (object as DeploymentStatus | undefined)?.status;
+  const available = status?.conditions?.find((c) => c.type === "Available")?.status ?? "Unknown";
+  return `${available}/${status?.readyReplicas ?? 0}`;
+}
 
 /** The hint for a request, or undefined when none is due (dry run, other kinds, CONNECT, the functions' own writes). */
-export function hintFor(request: AdmissionRequest, ownUsernames: readonly string[] = []): Hint | undefined {
-  if (request.dryRun || request.operation === "CONNECT" || !HINTED_KINDS.has(request.kind.kind))
-    return undefined;
+export function hintFor(
+  request: AdmissionRequest,
+  ownUsernames: readonly string[] = [],
+): ChangeHint | undefined {
+  const kind = HintedKind.safeParse(request.kind.kind);
+  if (request.dryRun || request.operation === "CONNECT" || !kind.success) return undefined;
   if (request.userInfo?.username && ownUsernames.includes(request.userInfo.username)) return undefined;
+  if (kind.data === "Deployment" && availability(request.oldObject) === availability(request.object))
+    return undefined;
   const object = (request.object ?? request.oldObject) as Meta | undefined;
   const old = request.oldObject as Meta | undefined;
   return {
-    kind: request.kind.kind,
+    kind: kind.data,
     namespace: request.namespace ?? "",
     name: request.name ?? object?.metadata?.name ?? "",
     uid: object?.metadata?.uid ?? old?.metadata?.uid ?? "",
     operation: request.operation,
     oldResourceVersion: old?.metadata?.resourceVersion,
+    groups: groupsOf(kind.data, request.oldObject, request.object),
   };
 }

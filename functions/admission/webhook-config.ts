@@ -37,3 +37,15 @@ export function renderWebhooks(target: WebhookTarget): Record<string, unknown>[]
     return config;
   });
 }
+
+/**
+ * The webhooks' base URL: the admission Function URL with the path token. Behind a local emulator the
+ * Function URL's host (`<url-id>.lambda-url.<region>.on.aws`) does not resolve, so the emulator's
+ * path-style form is used: `<endpoint>/_aws/lambda-url/<url-id>/<token>`.
+ */
+export function webhookBaseUrl(functionUrl: string, token: string, emulatorEndpoint?: string): string {
+  const url = new URL(functionUrl);
+  if (!emulatorEndpoint) return `${url.origin}/${token}`;
+  const urlId = url.hostname.split(".")[0];
+  return `${emulatorEndpoint.replace(/\/+$/, "")}/_aws/lambda-url/${urlId}/${token}`;
+}

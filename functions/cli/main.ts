@@ -78,7 +78,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const options = { ...settingsFrom(process.env), namespace: command.namespace };
       const onError = (key: string, error: unknown) =>
         progress(`${key}: ${error instanceof Error ? error.message : String(error)}`);
-      const summary = await resyncAll(loadKubeconfig(command.kubeconfig), { ...options, onError });
+      const { deferred: _none, ...summary } = await resyncAll(loadKubeconfig(command.kubeconfig), {
+        ...options,
+        onError,
+      });
       printJson(summary);
       return summary.failed > 0 ? 1 : 0;
     }

@@ -31,6 +31,27 @@ export const RESOURCES = {
     plural: "rolebindings",
     apiVersion: "rbac.authorization.k8s.io/v1",
   },
+  // Cluster-scoped kinds of the install (infra/), applied by the local stack and the CLI, never by the functions.
+  ClusterRole: {
+    base: "/apis/rbac.authorization.k8s.io/v1",
+    plural: "clusterroles",
+    apiVersion: "rbac.authorization.k8s.io/v1",
+  },
+  ClusterRoleBinding: {
+    base: "/apis/rbac.authorization.k8s.io/v1",
+    plural: "clusterrolebindings",
+    apiVersion: "rbac.authorization.k8s.io/v1",
+  },
+  ValidatingWebhookConfiguration: {
+    base: "/apis/admissionregistration.k8s.io/v1",
+    plural: "validatingwebhookconfigurations",
+    apiVersion: "admissionregistration.k8s.io/v1",
+  },
+  MutatingWebhookConfiguration: {
+    base: "/apis/admissionregistration.k8s.io/v1",
+    plural: "mutatingwebhookconfigurations",
+    apiVersion: "admissionregistration.k8s.io/v1",
+  },
 } as const;
 
 export type Kind = keyof typeof RESOURCES;

@@ -9,7 +9,8 @@ import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.
 
 import { isKind } from "../kube/resources.ts";
 
-export type Outcome = Plan["outcome"] | "notFound";
+/** `stale`: the snapshot predates a hinted write, so nothing was planned (see predatesHint). */
+export type Outcome = Plan["outcome"] | "notFound" | "stale";
 
 export interface ReconcileResult {
   readonly key: string;

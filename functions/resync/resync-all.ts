@@ -11,18 +11,28 @@ export interface ResyncSummary {
   readonly objects: number;
   readonly written: number;
   readonly failed: number;
+  /** Objects not reconciled because `shouldDefer` said so (the Lambda queues them instead). */
+  readonly deferred: readonly { namespace: string; name: string }[];
 }
 
 export interface ResyncOptions extends ReconcileOptions {
   readonly namespace?: string;
   readonly onError?: (key: string, error: unknown) => void;
+  /** Asked before each object; once true, this and all later objects are deferred. */
+  readonly shouldDefer?: () => boolean;
 }
 
 export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Promise<ResyncSummary> {
   const snapshots = await readAllSnapshots(kc, options.namespace);
   let written = 0;
   let failed = 0;
+  const deferred: { namespace: string; name: string }[] = [];
   for (const snapshot of snapshots) {
+    const { namespace = "", name } = snapshot.vmcp.metadata;
+    if (deferred.length > 0 || options.shouldDefer?.()) {
+      deferred.push({ namespace, name });
+      continue;
+    }
     const plan = planReconcile(snapshot, {
       image: options.image ?? DEFAULT_VMCP_IMAGE,
       now: (options.now?.() ?? new Date()).toISOString(),
@@ -32,8 +42,8 @@ export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Pr
       if (result.written.length > 0) written += 1;
     } catch (error) {
       failed += 1;
-      options.onError?.(`${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`, error);
+      options.onError?.(`${namespace}/${name}`, error);
     }
   }
-  return { objects: snapshots.length, written, failed };
+  return { objects: snapshots.length, written, failed, deferred };
 }

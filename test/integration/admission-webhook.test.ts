@@ -9,9 +9,9 @@ import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
+import { servingCertificate } from "../../functions/cli/local-stack/certificates.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
-import { servingCertificate } from "./certificates.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { userApply } from "./objects.ts";
 
@@ -165,6 +165,7 @@ describe("admission webhooks on the real API server", () => {
         uid: stored.metadata.uid,
         operation: "CREATE",
         oldResourceVersion: undefined,
+        groups: [],
       },
     ]);
   });

@@ -50,13 +50,14 @@ describe("resync", () => {
       objects: NAMESPACES * PER_NAMESPACE,
       written: NAMESPACES * PER_NAMESPACE,
       failed: 0,
+      deferred: [],
     });
 
     let summary: Awaited<ReturnType<typeof resyncAll>> | undefined;
     const all = await countRequests(kc, async () => {
       summary = await resyncAll(kc, { image: "example/vmcp:test" });
     });
-    expect(summary).toEqual({ objects: 200, written: 0, failed: 0 });
+    expect(summary).toEqual({ objects: 200, written: 0, failed: 0, deferred: [] });
     expect(all.writes).toBe(0);
     // One LIST per type: five ToolHive kinds and six child kinds.
     expect(all.reads).toBe(11);

@@ -125,6 +125,7 @@ describe("decisions and hints", () => {
         uid: "obj-1",
         operation: "CREATE",
         oldResourceVersion: undefined,
+        groups: [],
       },
     ]);
   });

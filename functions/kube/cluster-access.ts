@@ -1,0 +1,77 @@
+// How a function reaches the API server: endpoint and CA from its configuration, and a bearer token that
+// is either EKS's IAM token (in AWS) or a static token kept in SSM Parameter Store (the local stack, or a
+// cluster without IAM authentication). One KubeConfig per token, so a renewed token means a new one.
+import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
+import { KubeConfig } from "@kubernetes/client-node";
+import { z } from "zod";
+import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
+
+export const ClusterAccessSettings = z
+  .object({
+    KUBE_SERVER: z.url({ protocol: /^https$/, message: "KUBE_SERVER: the API server's https:// URL" }),
+    KUBE_CA_DATA: z.string().min(1, "KUBE_CA_DATA: the base64 PEM of the cluster's CA"),
+    KUBE_AUTH: z.enum(["eks", "token"]).default("eks"),
+    KUBE_CLUSTER_NAME: z.string().optional(),
+    KUBE_TOKEN_PARAMETER: z.string().optional(),
+    AWS_REGION: z.string().default("us-east-1"),
+  })
+  .refine((s) => s.KUBE_AUTH !== "eks" || s.KUBE_CLUSTER_NAME, {
+    message: "KUBE_CLUSTER_NAME: the EKS cluster's name, needed for KUBE_AUTH=eks",
+  })
+  .refine((s) => s.KUBE_AUTH !== "token" || s.KUBE_TOKEN_PARAMETER, {
+    message: "KUBE_TOKEN_PARAMETER: the SSM SecureString holding the token, needed for KUBE_AUTH=token",
+  });
+export type ClusterAccessSettings = z.infer<typeof ClusterAccessSettings>;
+
+function fromEnvironmentCredentials(): AwsCredentials {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) throw new Error("no AWS credentials in the environment");
+  return {
+    accessKeyId: AWS_ACCESS_KEY_ID,
+    secretAccessKey: AWS_SECRET_ACCESS_KEY,
+    sessionToken: AWS_SESSION_TOKEN,
+  };
+}
+
+export function kubeConfigWith(server: string, caData: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "cluster", server, caData, skipTLSVerify: false }],
+    users: [{ name: "functions", token }],
+    contexts: [{ name: "functions", cluster: "cluster", user: "functions" }],
+    currentContext: "functions",
+  });
+  return kc;
+}
+
+/** A source of KubeConfigs for the container's lifetime; call it once per invocation. */
+export function clusterAccess(settings: ClusterAccessSettings): () => Promise<KubeConfig> {
+  const tokens =
+    settings.KUBE_AUTH === "eks"
+      ? new EksTokenCache(
+          { clusterName: settings.KUBE_CLUSTER_NAME ?? "", region: settings.AWS_REGION },
+          async () => fromEnvironmentCredentials(),
+        )
+      : {
+          // Cached by Powertools for five minutes, so a rotated token is picked up without a cold start.
+          token: async () =>
+            (await getParameter(settings.KUBE_TOKEN_PARAMETER ?? "", { decrypt: true, maxAge: 300 })) ?? "",
+        };
+  let current: { token: string; kc: KubeConfig } | undefined;
+  return async () => {
+    const token = await tokens.token();
+    if (!token) throw new Error(`the token parameter ${settings.KUBE_TOKEN_PARAMETER} is empty`);
+    if (current?.token !== token)
+      current = { token, kc: kubeConfigWith(settings.KUBE_SERVER, settings.KUBE_CA_DATA, token) };
+    return current.kc;
+  };
+}
+
+export function clusterAccessFromEnv(env: NodeJS.ProcessEnv): () => Promise<KubeConfig> {
+  const parsed = ClusterAccessSettings.safeParse(env);
+  if (!parsed.success)
+    throw new Error(
+      `cluster access is misconfigured: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    );
+  return clusterAccess(parsed.data);
+}

@@ -1,0 +1,70 @@
+// The hint router Lambda, the bus rule's target: turns one change hint into reconcile requests for the
+// VirtualMCPServers it affects and queues them. Members, groups and auth configs are expanded with one
+// LIST of the namespace's VirtualMCPServers, narrowed by the group label the mutating webhook sets.
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { EventBridgeEvent } from "aws-lambda";
+import { GROUP_LABEL } from "../core/admission-mutate.ts";
+import { ChangeHint, expandHint, isDirect, type ReconcileRequest, selectorFor } from "../core/change-hint.ts";
+import { VirtualMCPServer } from "../core/toolhive.ts";
+import { listObjects } from "../kube/api.ts";
+import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
+import { hosted, type Observability, observability, once } from "./lambda-host.ts";
+import { enqueue } from "./reconcile-queue.ts";
+
+export interface RouterDeps extends Observability {
+  readonly kubeConfig: () => Promise<KubeConfig>;
+  readonly send: (requests: readonly ReconcileRequest[]) => Promise<void>;
+}
+
+export function routerHandler(deps: RouterDeps) {
+  return async (event: EventBridgeEvent<string, unknown>): Promise<{ queued: number }> => {
+    const parsed = ChangeHint.safeParse(event.detail);
+    if (!parsed.success) {
+      deps.logger.warn("dropping an event that is not a change hint", {
+        id: event.id,
+        issues: parsed.error.issues,
+      });
+      deps.metrics.addMetric("HintDropped", MetricUnit.Count, 1);
+      return { queued: 0 };
+    }
+    const hint = parsed.data;
+    let vmcps: VirtualMCPServer[] = [];
+    if (!isDirect(hint)) {
+      const items = await listObjects(await deps.kubeConfig(), "VirtualMCPServer", {
+        namespace: hint.namespace,
+        labelSelector: selectorFor(hint, GROUP_LABEL),
+      });
+      vmcps = items.flatMap((item) => {
+        const vmcp = VirtualMCPServer.safeParse(item);
+        return vmcp.success ? [vmcp.data] : [];
+      });
+    }
+    const requests = expandHint(hint, vmcps);
+    await deps.send(requests);
+    deps.metrics.addMetric("ReconcilesQueued", MetricUnit.Count, requests.length);
+    deps.logger.info("hint routed", {
+      kind: hint.kind,
+      namespace: hint.namespace,
+      name: hint.name,
+      uid: hint.uid,
+      trigger: "hint",
+      queued: requests.map((r) => r.name),
+    });
+    return { queued: requests.length };
+  };
+}
+
+const tools = observability("router");
+const sqs = once(() => new SQSClient({}));
+const kubeConfig = once(() => clusterAccessFromEnv(process.env));
+
+export const handler = hosted(
+  tools,
+  routerHandler({
+    ...tools,
+    kubeConfig: () => kubeConfig()(),
+    send: (requests) => enqueue(sqs(), process.env.RECONCILE_QUEUE_URL ?? "", requests),
+  }),
+);

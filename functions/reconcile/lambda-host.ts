@@ -1,0 +1,42 @@
+// The host every reconcile-side Lambda shares: middy with Powertools' logger (structured, with the Lambda
+// context), metrics (EMF, flushed per invocation) and tracer. Handlers stay plain async functions.
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { Tracer } from "@aws-lambda-powertools/tracer";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export function observability(service: string): Observability & { readonly tracer: Tracer } {
+  return {
+    logger: new Logger({ serviceName: `vmcp-lambda-${service}` }),
+    metrics: new Metrics({ namespace: "vmcp-lambda", serviceName: service }),
+    tracer: new Tracer({ serviceName: `vmcp-lambda-${service}` }),
+  };
+}
+
+export function hosted<E, R>(
+  tools: ReturnType<typeof observability>,
+  handler: (event: E, context: Context) => Promise<R>,
+) {
+  return middy(handler)
+    .use(captureLambdaHandler(tools.tracer))
+    .use(injectLambdaContext(tools.logger))
+    .use(logMetrics(tools.metrics));
+}
+
+/** A value made on first use and kept for the container's lifetime (clients, configuration). */
+export function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+}
