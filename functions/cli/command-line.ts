@@ -1,4 +1,5 @@
 // Parses the vmcp-lambda command line into a command. Pure, so every usage error is tested directly.
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 
 export type Command =
@@ -22,7 +23,8 @@ export const USAGE = `usage: vmcp-lambda <command>
   admit [--mutate]                 an AdmissionReview on stdin, the response on stdout (validating,
                                    or mutating with --mutate)
                                    (these three: --kubeconfig PATH, default $KUBECONFIG)
-  dev [--dir DIR]                  the local stack: a control plane until Ctrl-C
+  dev [--dir DIR]                  the local stack until Ctrl-C: control plane, AWS emulator, the
+                                   functions deployed to it, webhooks registered
   help                             this text`;
 
 export class UsageError extends Error {}
@@ -69,7 +71,9 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
     return { kind: "admit", mutate: values.mutate === true, kubeconfig };
   if (command === "resync" && action === undefined)
     return { kind: "resync", namespace: text(values.namespace), kubeconfig };
-  if (command === "dev" && action === undefined) return { kind: "dev", dir };
+  // Beside the default control plane's directory, so `dev` and `control-plane up` never share one.
+  if (command === "dev" && action === undefined)
+    return { kind: "dev", dir: text(values.dir) ?? join(dirname(defaultDir), "local-stack") };
   if (command === "control-plane" && rest.length === 0) {
     if (action === "up" || action === "down" || action === "env")
       return { kind: "control-plane", action, dir };

@@ -9,7 +9,7 @@ describe("parseCommand", () => {
     [["control-plane", "down", "--dir", "/x"], { kind: "control-plane", action: "down", dir: "/x" }],
     [["control-plane", "env", "--dir=/y"], { kind: "control-plane", action: "env", dir: "/y" }],
     [["control-plane", "install"], { kind: "control-plane", action: "install" }],
-    [["dev"], { kind: "dev", dir: "/default/dir" }],
+    [["dev"], { kind: "dev", dir: "/default/local-stack" }],
     [[], { kind: "help" }],
     [["help"], { kind: "help" }],
     [["control-plane", "up", "--help"], { kind: "help" }],

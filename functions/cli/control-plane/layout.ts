@@ -20,6 +20,7 @@ export function layout(dir: string) {
     certDir: join(dir, "pki"),
     servingCert: join(dir, "pki", "apiserver.crt"),
     tokenFile: join(dir, "tokens.csv"),
+    functionsToken: join(dir, "functions.token"),
     serviceAccountKey: join(dir, "service-account.key"),
   };
 }

@@ -96,6 +96,7 @@ async function startServers(files: Layout, binaries: Binaries): Promise<ControlP
   const state: ControlPlaneState = {
     etcd: { pid: etcd, clientPort: ports.etcdClient, peerPort: ports.etcdPeer },
     apiserver: { pid: apiserver, port: ports.apiserver },
+    companions: [],
     kubeconfig: files.kubeconfig,
     startedAt: new Date().toISOString(),
   };
@@ -173,6 +174,14 @@ export async function up(options: UpOptions): Promise<RunningControlPlane> {
   }
 }
 
+/** Ties a process to the control plane in `dir`: `down` (and so the guardian) stops it too. */
+export async function addCompanion(dir: string, name: string, pid: number): Promise<void> {
+  const files = layout(resolve(dir));
+  const state = await readState(files.state);
+  if (!state) throw new Error(`no control plane state in ${files.dir}`);
+  await writeState(files.state, { ...state, companions: [...state.companions, { name, pid }] });
+}
+
 export async function env(dir: string): Promise<string> {
   const state = await runningControlPlane(dir);
   if (!state) {
@@ -199,6 +208,7 @@ export async function down({ dir }: { dir: string }): Promise<boolean> {
   const state = await readState(files.state);
   if (state) {
     if (state.guardian && state.guardian.pid !== process.pid) await stopGroup(state.guardian.pid, 2_000);
+    for (const companion of state.companions) await stopGroup(companion.pid, 5_000);
     // A short grace: the state is deleted next, so a graceful drain protects nothing and costs seconds.
     await stopGroup(state.apiserver.pid, 1_000);
     await stopGroup(state.etcd.pid, 1_000);

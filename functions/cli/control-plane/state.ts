@@ -6,6 +6,8 @@ export const ControlPlaneState = z.object({
   etcd: z.object({ pid: z.number().int(), clientPort: z.number().int(), peerPort: z.number().int() }),
   apiserver: z.object({ pid: z.number().int(), port: z.number().int() }),
   guardian: z.object({ pid: z.number().int(), ownerPid: z.number().int() }).optional(),
+  /** Processes started beside the control plane (the AWS emulator) that `down` stops with it. */
+  companions: z.array(z.object({ name: z.string(), pid: z.number().int() })).default([]),
   kubeconfig: z.string(),
   startedAt: z.string(),
 });

@@ -1,5 +1,5 @@
-// A throwaway CA and a serving certificate for 127.0.0.1, made by the tests, for the webhook server that
-// the real API server calls. Go checks the IP SAN, not the CN.
+// A throwaway CA and a serving certificate for 127.0.0.1: for the webhook server the real API server calls in
+// tests, and for the local AWS emulator's HTTPS gateway. Go checks the IP SAN, not the CN.
 import "reflect-metadata"; // @peculiar/x509 needs it loaded first.
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
