@@ -1,0 +1,49 @@
+// What the AWS suite's tests share: AWS clients for the emulator, the functions' logs, polling.
+import { setTimeout as sleep } from "node:timers/promises";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { inject } from "vitest";
+import { clientConfig } from "../../functions/cli/local-stack/aws-target.ts";
+import { LOCAL_STAGE } from "../../functions/cli/local-stack/deploy.ts";
+
+export const aws = () =>
+  clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined });
+export const functionName = (fn: string) => `vmcp-lambda-${LOCAL_STAGE}-${fn}`;
+
+/** The structured (JSON) log lines a function wrote, oldest first. */
+export async function functionLogs(fn: string): Promise<Record<string, unknown>[]> {
+  const logs = new CloudWatchLogsClient(aws());
+  const lines: Record<string, unknown>[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName(fn)}`, nextToken }),
+    );
+    for (const event of page.events ?? []) {
+      const start = event.message?.indexOf("{") ?? -1;
+      if (start < 0) continue;
+      try {
+        lines.push(JSON.parse(event.message?.slice(start) ?? ""));
+      } catch {
+        // Not one of Powertools' lines.
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return lines;
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
