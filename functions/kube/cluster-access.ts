@@ -8,8 +8,10 @@ import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
 
 export const ClusterAccessSettings = z
   .object({
-    KUBE_SERVER: z.url({ protocol: /^https$/, message: "KUBE_SERVER: the API server's https:// URL" }),
-    KUBE_CA_DATA: z.string().min(1, "KUBE_CA_DATA: the base64 PEM of the cluster's CA"),
+    KUBE_SERVER: z.url({ protocol: /^https$/, error: "KUBE_SERVER: the API server's https:// URL" }),
+    KUBE_CA_DATA: z
+      .string({ error: "KUBE_CA_DATA: the base64 PEM of the cluster's CA" })
+      .min(1, "KUBE_CA_DATA: the base64 PEM of the cluster's CA"),
     KUBE_AUTH: z.enum(["eks", "token"]).default("eks"),
     KUBE_CLUSTER_NAME: z.string().optional(),
     KUBE_TOKEN_PARAMETER: z.string().optional(),
