@@ -1,0 +1,138 @@
+// The deployed system end to end: kubectl → API server → admission Lambda (Function URL, HTTPS) → hint on
+// the bus → router → FIFO queue → reconcile Lambda → children and status; and status writes by other
+// controllers (members, the Deployment) reaching the VirtualMCPServer through hints, not the resync.
+import { describe, expect, it } from "vitest";
+import { getObject } from "../../functions/kube/api.ts";
+import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
+import { markDeploymentAvailable, patchStatus } from "../integration/objects.ts";
+import { eventually, functionLogs } from "./stack.ts";
+
+const namespace = useNamespace("e2e");
+type Status = {
+  metadata: { generation: number };
+  status?: {
+    observedGeneration?: number;
+    phase?: string;
+    backendCount?: number;
+    conditions?: { type: string; status: string }[];
+  };
+};
+const vmcp = async () =>
+  (await getObject(kubeConfig(), "VirtualMCPServer", namespace.name, "shop")) as Status;
+const condition = (v: Status, type: string) => v.status?.conditions?.find((c) => c.type === type)?.status;
+
+const manifests = `
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPGroup
+metadata: { name: shop-tools }
+spec: {}
+---
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServer
+metadata: { name: catalog }
+spec: { image: example/catalog:1, transport: streamable-http, groupRef: { name: shop-tools } }
+---
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: VirtualMCPServer
+metadata: { name: shop }
+spec:
+  groupRef: { name: shop-tools }
+  incomingAuth: { type: anonymous }
+  outgoingAuth: { source: inline }
+`;
+
+/** Reconcile log lines for this test's VirtualMCPServer. */
+const reconciles = async () =>
+  (await functionLogs("reconcile")).filter(
+    (line) => line.message === "reconciled" && line.namespace === namespace.name && line.name === "shop",
+  );
+
+describe("the local stack, end to end", () => {
+  it("kubectl apply gives children and status through admission, bus, queue and reconcile", async () => {
+    const started = Date.now();
+    const applied = kubectl(["apply", "-n", namespace.name, "-f", "-"], manifests);
+    expect(applied.status, applied.stderr).toBe(0);
+    const converged = await eventually("children and status", async () => {
+      const kc = kubeConfig();
+      const [deployment, service, configMap, current] = await Promise.all([
+        getObject(kc, "Deployment", namespace.name, "shop"),
+        getObject(kc, "Service", namespace.name, "vmcp-shop"),
+        getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config"),
+        vmcp(),
+      ]);
+      const done = deployment && service && configMap && current.status?.observedGeneration === 1;
+      return done ? current : undefined;
+    });
+    console.log(`[aws] kubectl apply → children and status: ${Date.now() - started} ms`);
+    expect(condition(converged, "Valid")).toBe("True");
+    expect(condition(converged, "GroupRefValidated")).toBe("True");
+    expect(converged.status?.phase).toBe("Pending");
+    // The mutating webhook labelled it with its group, which the router's selectors rely on.
+    const labels = kubectl([
+      "get",
+      "vmcp",
+      "shop",
+      "-n",
+      namespace.name,
+      "-o",
+      "jsonpath={.metadata.labels}",
+    ]);
+    expect(JSON.parse(labels.stdout)).toMatchObject({ "toolhive.stacklok.dev/group": "shop-tools" });
+    // It was the hint, not the schedule: the reconcile names its trigger.
+    const lines = await eventually("the reconcile's log line", async () => {
+      const found = await reconciles();
+      return found.length > 0 ? found : undefined;
+    });
+    expect(String(lines[0]?.trigger)).toContain("hint");
+  });
+
+  it("a member's status and the Deployment's availability reach Ready through hints", async () => {
+    const kc = kubeConfig();
+    // ToolHive's MCPServer controller reports the member running: a status write, hinted by the webhook.
+    await patchStatus(kc, "MCPServer", namespace.name, "catalog", {
+      phase: "Running",
+      url: "http://catalog.shop:8080",
+    });
+    await eventually("backendCount 1", async () =>
+      (await vmcp()).status?.backendCount === 1 ? true : undefined,
+    );
+    // The Deployment controller reports availability: hinted through deployments/status.
+    const started = Date.now();
+    await markDeploymentAvailable(kc, namespace.name, "shop");
+    const ready = await eventually("Ready", async () => {
+      const current = await vmcp();
+      return condition(current, "Ready") === "True" ? current : undefined;
+    });
+    console.log(`[aws] Deployment available → Ready: ${Date.now() - started} ms`);
+    expect(ready.status?.phase).toBe("Ready");
+    const routed = await functionLogs("router");
+    const kinds = routed
+      .filter((line) => line.message === "hint routed" && line.namespace === namespace.name)
+      .map((line) => line.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(["MCPGroup", "MCPServer", "VirtualMCPServer", "Deployment"]),
+    );
+  });
+
+  it("a child deleted by hand, with no hint, is restored by the scheduled resync", async () => {
+    const kc = kubeConfig();
+    const before = (await getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config")) as {
+      metadata: { uid: string };
+    };
+    const deleted = kubectl(["delete", "configmap", "shop-vmcp-config", "-n", namespace.name]);
+    expect(deleted.status, deleted.stderr).toBe(0);
+    const restored = await eventually(
+      "the ConfigMap back",
+      async () =>
+        (await getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config")) as
+          | { metadata: { uid: string } }
+          | undefined,
+      100_000,
+      1_000,
+    );
+    expect(restored.metadata.uid).not.toBe(before.metadata.uid);
+    const resyncs = (await functionLogs("resync")).filter((line) => line.message === "resync done");
+    expect(resyncs.length).toBeGreaterThan(0);
+    expect(Number(resyncs.at(-1)?.objects)).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+});
