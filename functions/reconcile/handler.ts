@@ -55,6 +55,7 @@ export function reconcileHandler(deps: ReconcileDeps) {
         metrics.addMetric("StaleHintDropped", MetricUnit.Count, 1);
         return;
       }
+      logger.info("snapshot predates the hinted write; retrying", { ...fields, receives: work.receiveCount });
       throw new StaleSnapshot(`the snapshot of ${keyOf(work)} predates the hinted write`);
     }
     logger.info("reconciled", {

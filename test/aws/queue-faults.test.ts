@@ -1,0 +1,109 @@
+// The queue's failure paths on the deployed stack: a hint for a write that never happened is retried a
+// little and dropped quietly; a request that can never succeed lands in the dead-letter queue after the
+// configured receives, with backoff between them, not a storm.
+import { randomUUID } from "node:crypto";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { describe, expect, inject, it } from "vitest";
+import { HINT_DETAIL_TYPE, HINT_SOURCE } from "../../functions/admission/event-bus.ts";
+import type { ChangeHint } from "../../functions/core/change-hint.ts";
+import { kubectl, useNamespace } from "../integration/cluster.ts";
+import { aws, eventually, functionLogs } from "./stack.ts";
+
+const namespace = useNamespace("faults");
+const forKey = (name: string) => (line: Record<string, unknown>) =>
+  line.namespace === namespace.name && line.name === name;
+
+describe("queue failure paths", () => {
+  it("drops a hint whose write never happened after a bounded number of quiet retries", async () => {
+    const hint: ChangeHint = {
+      kind: "VirtualMCPServer",
+      namespace: namespace.name,
+      name: "ghost",
+      uid: randomUUID(),
+      operation: "CREATE",
+      groups: [],
+    };
+    const put = await new EventBridgeClient(aws()).send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: inject("stackOutputs").HintBusName,
+            Source: HINT_SOURCE,
+            DetailType: HINT_DETAIL_TYPE,
+            Detail: JSON.stringify(hint),
+          },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount ?? 0).toBe(0);
+    const ghost = forKey("ghost");
+    const lines = await eventually(
+      "the hint dropped",
+      async () => {
+        const all = (await functionLogs("reconcile")).filter(ghost);
+        return all.some((l) => l.message === "hinted write never happened; dropping the hint")
+          ? all
+          : undefined;
+      },
+      60_000,
+      500,
+    );
+    const messages = lines.map((l) => l.message);
+    // staleHintReceives is 2 on the local stage: one retry, then the drop; never an error.
+    expect(messages).toEqual([
+      "snapshot predates the hinted write; retrying",
+      "hinted write never happened; dropping the hint",
+    ]);
+    expect(lines.filter((l) => l.level === "ERROR" || l.level === "WARN")).toEqual([]);
+  });
+
+  it("sends a request that can never succeed to the dead-letter queue after maxReceives, with backoff", async () => {
+    // The API server refuses this Deployment (an invalid quantity), whatever the function does.
+    const applied = kubectl(
+      ["apply", "-n", namespace.name, "-f", "-"],
+      `
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPGroup
+metadata: { name: poison-tools }
+spec: {}
+---
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: VirtualMCPServer
+metadata: { name: poison }
+spec:
+  groupRef: { name: poison-tools }
+  incomingAuth: { type: anonymous }
+  podTemplateSpec:
+    spec:
+      containers: [{ name: vmcp, resources: { limits: { cpu: lots } } }]
+`,
+    );
+    expect(applied.status, applied.stderr).toBe(0);
+    const sqs = new SQSClient(aws());
+    const dead = await eventually(
+      "the request in the dead-letter queue",
+      async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: inject("stackOutputs").ReconcileDeadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+          }),
+        );
+        return Messages.find((m) => JSON.parse(m.Body ?? "{}").name === "poison");
+      },
+      90_000,
+      500,
+    );
+    expect(JSON.parse(dead.Body ?? "{}")).toMatchObject({ namespace: namespace.name, trigger: "hint" });
+    const failures = (await functionLogs("reconcile")).filter(
+      (l) => l.message === "reconcile failed; retrying later" && String(l.key) === `${namespace.name}/poison`,
+    );
+    // maxReceives is 3 on the local stage; a scheduled resync in between may add its own request.
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    expect(failures.length).toBeLessThanOrEqual(6);
+    const times = failures.map((l) => Date.parse(String(l.timestamp)));
+    for (let i = 1; i < 3; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(900);
+  }, 120_000);
+});
