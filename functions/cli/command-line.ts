@@ -9,6 +9,13 @@ export type Command =
   | { kind: "reconcile"; namespace: string; name: string; kubeconfig: string | undefined }
   | { kind: "resync"; namespace: string | undefined; kubeconfig: string | undefined }
   | { kind: "admit"; mutate: boolean; kubeconfig: string | undefined }
+  | {
+      kind: "webhooks";
+      stage: string;
+      region: string | undefined;
+      caBundleFile: string | undefined;
+      functionsUsername: string;
+    }
   | { kind: "help" };
 
 export const USAGE = `usage: vmcp-lambda <command>
@@ -25,6 +32,10 @@ export const USAGE = `usage: vmcp-lambda <command>
                                    (these three: --kubeconfig PATH, default $KUBECONFIG)
   dev [--dir DIR]                  the local stack until Ctrl-C: control plane, AWS emulator, the
                                    functions deployed to it, webhooks registered
+  webhooks --stage STAGE           print the webhook configurations for a deployed stack (its
+    [--region R] [--ca-bundle-file F] [--functions-username U]
+                                   outputs and path token, read with your AWS credentials), for
+                                   kubectl apply -f -; AWS_ENDPOINT_URL set means an emulator
   help                             this text`;
 
 export class UsageError extends Error {}
@@ -37,13 +48,28 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
       namespace: { type: "string" },
       kubeconfig: { type: "string" },
       mutate: { type: "boolean" },
+      stage: { type: "string" },
+      region: { type: "string" },
+      "ca-bundle-file": { type: "string" },
+      "functions-username": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
     strict: false,
   });
   const unknown = Object.keys(values).filter(
-    (key) => !["dir", "namespace", "kubeconfig", "mutate", "help"].includes(key),
+    (key) =>
+      ![
+        "dir",
+        "namespace",
+        "kubeconfig",
+        "mutate",
+        "help",
+        "stage",
+        "region",
+        "ca-bundle-file",
+        "functions-username",
+      ].includes(key),
   );
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
   if (values.help || positionals.length === 0 || positionals[0] === "help") return { kind: "help" };
@@ -51,6 +77,10 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
     ["dir", "a directory"],
     ["namespace", "a namespace"],
     ["kubeconfig", "a file"],
+    ["stage", "a stage name"],
+    ["region", "an AWS region"],
+    ["ca-bundle-file", "a file"],
+    ["functions-username", "a username"],
   ] as const) {
     if (values[option] === true || values[option] === "") throw new UsageError(`--${option} needs ${what}`);
   }
@@ -74,6 +104,18 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
   // Beside the default control plane's directory, so `dev` and `control-plane up` never share one.
   if (command === "dev" && action === undefined)
     return { kind: "dev", dir: text(values.dir) ?? join(dirname(defaultDir), "local-stack") };
+  if (command === "webhooks" && action === undefined) {
+    const stage = text(values.stage);
+    if (!stage)
+      throw new UsageError("webhooks needs --stage STAGE, the stage you deployed (osls deploy --stage)");
+    return {
+      kind: "webhooks",
+      stage,
+      region: text(values.region),
+      caBundleFile: text(values["ca-bundle-file"]),
+      functionsUsername: text(values["functions-username"]) ?? "vmcp-lambda-functions",
+    };
+  }
   if (command === "control-plane" && rest.length === 0) {
     if (action === "up" || action === "down" || action === "env")
       return { kind: "control-plane", action, dir };

@@ -12,6 +12,7 @@ import { parseCommand, USAGE, UsageError } from "./command-line.ts";
 import { ensureBinaries } from "./control-plane/binaries.ts";
 import { defaultDirectory, down, env, exportLine, up } from "./control-plane/plane.ts";
 import { runDev } from "./dev.ts";
+import { renderStackWebhooks } from "./webhooks.ts";
 
 const progress = (line: string) => process.stderr.write(`[vmcp-lambda] ${line}\n`);
 
@@ -33,6 +34,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case "dev":
       return runDev(command.dir, progress);
+    case "webhooks":
+      process.stdout.write(await renderStackWebhooks(command));
+      return 0;
     case "reconcile":
       printJson(
         await reconcileOne(

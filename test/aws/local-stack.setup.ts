@@ -16,6 +16,7 @@ declare module "vitest" {
     kubectl: string;
     awsEndpoint: string;
     awsCaPem: string;
+    awsCaFile: string;
     stackOutputs: StackOutputs;
     repoRoot: string;
   }
@@ -35,6 +36,7 @@ export default async function setup(project: TestProject) {
   project.provide("kubectl", binaryPaths().kubectl);
   project.provide("awsEndpoint", stack.target.endpoint);
   project.provide("awsCaPem", stack.target.caPem ?? "");
+  project.provide("awsCaFile", stack.target.caFile ?? "");
   project.provide("stackOutputs", stack.outputs);
   project.provide("repoRoot", repoRoot);
   return async () => {

@@ -78,6 +78,13 @@ describe("osls package, offline", () => {
     expect(wildcards).toHaveLength(3); // router, reconcile, resync trace; admission does not
   });
 
+  it("the EKS access-entry example is a valid template", async () => {
+    const lint = await run(join(inject("repoRoot"), ".venv-aws", "bin", "cfn-lint"), [
+      join(inject("repoRoot"), "infra", "eks", "access-entries.yml"),
+    ]).catch((failure: { code: number; stdout: string }) => failure);
+    expect(lint.stdout).toBe("");
+  });
+
   it.each(FUNCTIONS)("packages %s as one bundle with its source map", async (fn) => {
     const zip = await stat(join(dir, `${fn}.zip`));
     expect(zip.size).toBeGreaterThan(10_000);

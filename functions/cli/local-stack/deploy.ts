@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { type AwsTarget, clientConfig, toolEnvironment } from "./aws-target.ts";
 
 export const LOCAL_STAGE = "local";
@@ -68,8 +68,11 @@ export async function deployStack(options: {
   if (status !== 0) throw new Error(`osls deploy failed (exit ${status}):\n${output.slice(-30).join("\n")}`);
 }
 
-export async function stackOutputs(target: AwsTarget, stage: string): Promise<StackOutputs> {
-  const cloudFormation = new CloudFormationClient(clientConfig(target));
+/** AWS SDK client settings: the emulator's (clientConfig) or, for a real account, {} or { region }. */
+export type AwsClientSettings = NonNullable<ConstructorParameters<typeof CloudFormationClient>[0]>;
+
+export async function stackOutputs(settings: AwsClientSettings, stage: string): Promise<StackOutputs> {
+  const cloudFormation = new CloudFormationClient(settings);
   const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName(stage) }));
   const outputs = Object.fromEntries(
     (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
@@ -82,4 +85,15 @@ export async function stackOutputs(target: AwsTarget, stage: string): Promise<St
   ])
     if (!outputs[key]) throw new Error(`the stack ${stackName(stage)} has no output ${key}`);
   return outputs as unknown as StackOutputs;
+}
+
+/** The webhooks' path token, as the admission function reads it. */
+export async function webhookToken(settings: AwsClientSettings, stage: string): Promise<string> {
+  const name = `/vmcp-lambda/${stage}/webhook-token`;
+  const { Parameter } = await new SSMClient(settings).send(
+    new GetParameterCommand({ Name: name, WithDecryption: true }),
+  );
+  if (!Parameter?.Value)
+    throw new Error(`the SSM parameter ${name} is empty; create it (README, Deploy to AWS)`);
+  return Parameter.Value;
 }

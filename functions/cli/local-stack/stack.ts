@@ -13,7 +13,7 @@ import { rawRequest } from "../../kube/raw-request.ts";
 import { FUNCTIONS_USER } from "../control-plane/credentials.ts";
 import { layout } from "../control-plane/layout.ts";
 import { addCompanion, down, type RunningControlPlane, up } from "../control-plane/plane.ts";
-import type { AwsTarget } from "./aws-target.ts";
+import { type AwsTarget, clientConfig } from "./aws-target.ts";
 import { servingCertificate } from "./certificates.ts";
 import { deployStack, LOCAL_STAGE, putSecrets, type StackOutputs, stackOutputs } from "./deploy.ts";
 import { emulatorEndpointOverride, ensureEmulator, startEmulator } from "./emulator.ts";
@@ -108,7 +108,7 @@ export async function upLocalStack(options: LocalStackOptions): Promise<RunningL
       log,
     });
     log(`deployed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const outputs = await stackOutputs(target, LOCAL_STAGE);
+    const outputs = await stackOutputs(clientConfig(target), LOCAL_STAGE);
     const baseUrl = webhookBaseUrl(outputs.AdmissionFunctionUrl, webhookToken, target.endpoint);
     const configs = renderWebhooks({
       baseUrl,

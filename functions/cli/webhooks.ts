@@ -1,0 +1,32 @@
+// `vmcp-lambda webhooks --stage S`: the webhook configurations for a deployed stack, rendered from its
+// CloudFormation outputs and the path token in SSM, as YAML for `kubectl apply -f -`. The token is in the
+// output by necessity (it is the webhooks' URL); the command writes nothing anywhere else.
+import { readFile } from "node:fs/promises";
+import { stringify } from "yaml";
+import { renderWebhooks, webhookBaseUrl } from "../admission/webhook-config.ts";
+import { stackOutputs, webhookToken } from "./local-stack/deploy.ts";
+
+export interface WebhooksOptions {
+  readonly stage: string;
+  readonly region?: string;
+  readonly caBundleFile?: string;
+  readonly functionsUsername: string;
+}
+
+export async function renderStackWebhooks(options: WebhooksOptions, env = process.env): Promise<string> {
+  const settings = options.region ? { region: options.region } : {};
+  const [outputs, token] = await Promise.all([
+    stackOutputs(settings, options.stage),
+    webhookToken(settings, options.stage),
+  ]);
+  // A real Function URL has a public certificate: no CA bundle. An emulator's needs its CA.
+  const caBundle = options.caBundleFile
+    ? Buffer.from(await readFile(options.caBundleFile)).toString("base64")
+    : "";
+  const configs = renderWebhooks({
+    baseUrl: webhookBaseUrl(outputs.AdmissionFunctionUrl, token, env.AWS_ENDPOINT_URL || undefined),
+    caBundle,
+    functionsUsername: options.functionsUsername,
+  });
+  return configs.map((config) => stringify(config)).join("---\n");
+}
