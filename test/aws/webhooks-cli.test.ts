@@ -8,6 +8,15 @@ import { parseAllDocuments } from "yaml";
 import { kubectl } from "../integration/cluster.ts";
 
 const run = promisify(execFile);
+/** What a user pointing the command at the emulator would have in their environment. */
+const cliEnvironment = () => ({
+  PATH: process.env.PATH,
+  AWS_ENDPOINT_URL: inject("awsEndpoint"),
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_REGION: "us-east-1",
+  ...(inject("awsCaFile") ? { NODE_EXTRA_CA_CERTS: inject("awsCaFile") } : {}),
+});
 type Config = { kind: string; metadata: { name: string }; webhooks: { name: string; clientConfig: any }[] };
 
 describe("vmcp-lambda webhooks", () => {
@@ -22,14 +31,7 @@ describe("vmcp-lambda webhooks", () => {
         ...(inject("awsCaFile") ? ["--ca-bundle-file", inject("awsCaFile")] : []),
       ],
       {
-        env: {
-          PATH: process.env.PATH,
-          AWS_ENDPOINT_URL: inject("awsEndpoint"),
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_REGION: "us-east-1",
-          ...(inject("awsCaFile") ? { NODE_EXTRA_CA_CERTS: inject("awsCaFile") } : {}),
-        },
+        env: cliEnvironment(),
       },
     );
     const rendered = parseAllDocuments(stdout).map((d) => d.toJS() as Config);
@@ -53,14 +55,7 @@ describe("vmcp-lambda webhooks", () => {
       process.execPath,
       [join(inject("repoRoot"), "functions", "cli", "main.ts"), "webhooks", "--stage", "nowhere"],
       {
-        env: {
-          PATH: process.env.PATH,
-          AWS_ENDPOINT_URL: inject("awsEndpoint"),
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_REGION: "us-east-1",
-          ...(inject("awsCaFile") ? { NODE_EXTRA_CA_CERTS: inject("awsCaFile") } : {}),
-        },
+        env: cliEnvironment(),
       },
     ).then(
       () => undefined,
