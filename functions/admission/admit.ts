@@ -8,8 +8,8 @@ import {
   allow,
   deny,
 } from "../core/admission-review.ts";
-import { decideValidation, type Lookups } from "../core/admission-validate.ts";
-import { type HintPublisher, hintFor } from "./hints.ts";
+import type { Lookups } from "../core/admission-validate.ts";
+import type { HintPublisher } from "./hints.ts";
 
 export type Webhook = "validate" | "mutate";
 
@@ -34,18 +34,6 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
     .join("; ");
 }
 
-async function validate(request: AdmissionRequest, deps: AdmitDeps): Promise<AdmissionResponse> {
-  const needsLookups =
-    request.kind.kind === "VirtualMCPServer" &&
-    (request.operation === "CREATE" || request.operation === "UPDATE");
-  const lookups = needsLookups ? await deps.lookUp(request) : { authConfigs: new Map() };
-  const decision = decideValidation(request, lookups, { failOpen: deps.failOpen ?? false });
-  if (!decision.allowed) return deny(request.uid, decision.message ?? "refused", decision.warnings);
-  const hint = hintFor(request, deps.ownUsernames);
-  if (hint) await deps.publisher.publish(hint).catch((error: unknown) => deps.onPublishError?.(error));
-  return allow(request.uid, decision.warnings);
-}
-
 export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): Promise<AdmitResult> {
   const parsed = AdmissionReview.safeParse(body);
   if (!parsed.success)
@@ -55,7 +43,12 @@ export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): P
     };
   const { request } = parsed.data;
   try {
-    if (webhook === "validate") return { status: 200, review: await validate(request, deps) };
+    if (webhook === "validate") {
+      // Loaded on the first validation: zod and the validation rules are most of a cold start, and the
+      // mutating webhook, called first on every write, needs none of them.
+      const { validate } = await import("./validating.ts");
+      return { status: 200, review: await validate(request, deps) };
+    }
     if (request.operation !== "CREATE" && request.operation !== "UPDATE")
       return { status: 200, review: allow(request.uid) };
     const { patch, warnings } = mutate(request.kind.kind, request.object);

@@ -6,12 +6,10 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
+import { clusterSettingsFromEnv } from "../kube/cluster-settings.ts";
 import { type AdmitDeps, admit } from "./admit.ts";
-import { EventBusPublisher } from "./event-bus.ts";
 import type { HintPublisher } from "./hints.ts";
 import { type GateOptions, gate } from "./http-gate.ts";
-import { lookUp } from "./lookups.ts";
 
 export interface AdmissionSettings extends GateOptions {
   readonly failOpen: boolean;
@@ -100,13 +98,33 @@ async function webhookToken(env: NodeJS.ProcessEnv): Promise<string> {
   return token;
 }
 
+/** The bus publisher, made with the first hint: only validations publish (see validating.ts). */
+function busPublisher(busName: string): HintPublisher {
+  let publisher: Promise<HintPublisher> | undefined;
+  return {
+    publish: async (hint) => {
+      publisher ??= import("./validating.ts").then((v) => new v.EventBusPublisher(busName));
+      return (await publisher).publish(hint);
+    },
+  };
+}
+
 async function fromEnvironment(env: NodeJS.ProcessEnv) {
-  const kubeConfig = clusterAccessFromEnv(env);
+  // Checked now, so a misconfigured function refuses every request; the client is made by the first
+  // lookup, which only validation makes (see validating.ts).
+  const settings = clusterSettingsFromEnv(env);
+  let lookUpInCluster: Promise<AdmitDeps["lookUp"]> | undefined;
   return admissionHandler({
     settings: { ...settingsFromEnv(env), token: await webhookToken(env) },
-    lookUp: async (request) => lookUp(await kubeConfig(), request),
+    lookUp: async (request) => {
+      lookUpInCluster ??= import("./validating.ts").then((v) => {
+        const kubeConfig = v.clusterAccess(settings);
+        return async (r) => v.lookUp(await kubeConfig(), r);
+      });
+      return (await lookUpInCluster)(request);
+    },
     publisher: env.HINT_BUS_NAME
-      ? new EventBusPublisher(env.HINT_BUS_NAME)
+      ? busPublisher(env.HINT_BUS_NAME)
       : { publish: async (hint) => logger.info("change hint (no HINT_BUS_NAME, not published)", { hint }) },
     logger,
     metrics,

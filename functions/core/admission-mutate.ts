@@ -3,7 +3,7 @@
 // label. Applying it to its own output changes nothing, so an empty patch comes back on reinvocation.
 import jsonPatch from "fast-json-patch";
 import { isTree, type Tree } from "./json-tree.ts";
-import { outgoingAuthEntries } from "./toolhive.ts";
+import { outgoingAuthEntries } from "./outgoing-auth-entries.ts";
 
 export const GROUP_LABEL = "toolhive.stacklok.dev/group";
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -122,19 +122,7 @@ export function groupOf(vmcp: VirtualMCPServer): string | undefined {
   return vmcp.spec.groupRef?.name || (typeof legacy === "string" ? legacy : undefined) || undefined;
 }
 
-/**
- * spec.outgoingAuth's default and per-backend entries with their field paths, in that order. Generic so
- * that the mutating webhook can walk the raw object it edits in place.
- */
-export function outgoingAuthEntries<T>(
-  outgoing: { default?: T; backends?: Record<string, T> } | undefined,
-): [string, T][] {
-  const entries: [string, T][] =
-    outgoing?.default === undefined ? [] : [["spec.outgoingAuth.default", outgoing.default]];
-  for (const [name, auth] of Object.entries(outgoing?.backends ?? {}))
-    entries.push([`spec.outgoingAuth.backends[${name}]`, auth]);
-  return entries;
-}
+export { outgoingAuthEntries } from "./outgoing-auth-entries.ts";
 
 export type Mode = "static" | "dynamic";
 

@@ -1,29 +1,11 @@
 // How a function reaches the API server: endpoint and CA from its configuration, and a bearer token that
 // is either EKS's IAM token (in AWS) or a static token kept in SSM Parameter Store (the local stack, or a
 // cluster without IAM authentication). One KubeConfig per token, so a renewed token means a new one.
-import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
 import { KubeConfig } from "@kubernetes/client-node";
-import { z } from "zod";
+import { type ClusterAccessSettings, clusterSettingsFromEnv } from "./cluster-settings.ts";
 import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
 
-export const ClusterAccessSettings = z
-  .object({
-    KUBE_SERVER: z.url({ protocol: /^https$/, error: "KUBE_SERVER: the API server's https:// URL" }),
-    KUBE_CA_DATA: z
-      .string({ error: "KUBE_CA_DATA: the base64 PEM of the cluster's CA" })
-      .min(1, "KUBE_CA_DATA: the base64 PEM of the cluster's CA"),
-    KUBE_AUTH: z.enum(["eks", "token"]).default("eks"),
-    KUBE_CLUSTER_NAME: z.string().optional(),
-    KUBE_TOKEN_PARAMETER: z.string().optional(),
-    AWS_REGION: z.string().default("us-east-1"),
-  })
-  .refine((s) => s.KUBE_AUTH !== "eks" || s.KUBE_CLUSTER_NAME, {
-    message: "KUBE_CLUSTER_NAME: the EKS cluster's name, needed for KUBE_AUTH=eks",
-  })
-  .refine((s) => s.KUBE_AUTH !== "token" || s.KUBE_TOKEN_PARAMETER, {
-    message: "KUBE_TOKEN_PARAMETER: the SSM SecureString holding the token, needed for KUBE_AUTH=token",
-  });
-export type ClusterAccessSettings = z.infer<typeof ClusterAccessSettings>;
+export { ClusterAccessSettings } from "./cluster-settings.ts";
 
 function fromEnvironmentCredentials(): AwsCredentials {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
@@ -56,8 +38,13 @@ export function clusterAccess(settings: ClusterAccessSettings): () => Promise<Ku
         )
       : {
           // Cached by Powertools for five minutes, so a rotated token is picked up without a cold start.
-          token: async () =>
-            (await getParameter(settings.KUBE_TOKEN_PARAMETER ?? "", { decrypt: true, maxAge: 300 })) ?? "",
+          // Loaded here, not at the top: with EKS tokens the SSM client is never needed.
+          token: async () => {
+            const { getParameter } = await import("@aws-lambda-powertools/parameters/ssm");
+            return (
+              (await getParameter(settings.KUBE_TOKEN_PARAMETER ?? "", { decrypt: true, maxAge: 300 })) ?? ""
+            );
+          },
         };
   let current: { token: string; kc: KubeConfig } | undefined;
   return async () => {
@@ -70,10 +57,5 @@ export function clusterAccess(settings: ClusterAccessSettings): () => Promise<Ku
 }
 
 export function clusterAccessFromEnv(env: NodeJS.ProcessEnv): () => Promise<KubeConfig> {
-  const parsed = ClusterAccessSettings.safeParse(env);
-  if (!parsed.success)
-    throw new Error(
-      `cluster access is misconfigured: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
-    );
-  return clusterAccess(parsed.data);
+  return clusterAccess(clusterSettingsFromEnv(env));
 }

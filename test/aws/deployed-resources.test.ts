@@ -1,7 +1,5 @@
 // What the emulator holds after `osls deploy --stage local` is what serverless.yml compiled to: functions,
 // queues, the bus rule and its target, the schedule, the event source mapping and the Function URL.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import {
   GetFunctionConfigurationCommand,
@@ -14,9 +12,8 @@ import { describe, expect, inject, it } from "vitest";
 import { aws, functionName } from "./stack.ts";
 
 type Resource = { Type: string; Properties: Record<string, any> };
-const template = JSON.parse(
-  readFileSync(join(inject("repoRoot"), ".serverless", "cloudformation-template-update-stack.json"), "utf8"),
-) as { Resources: Record<string, Resource> };
+// As compiled by the deploy; the template test packages again meanwhile, so it is not read from .serverless.
+const template = inject("deployedTemplate") as { Resources: Record<string, Resource> };
 const resource = (id: string) => {
   const found = template.Resources[id];
   if (!found) throw new Error(`the compiled template has no ${id}`);

@@ -19,6 +19,7 @@ declare module "vitest" {
     awsCaFile: string;
     stackOutputs: StackOutputs;
     repoRoot: string;
+    deployedTemplate: unknown;
   }
 }
 
@@ -39,6 +40,7 @@ export default async function setup(project: TestProject) {
   project.provide("awsCaFile", stack.target.caFile ?? "");
   project.provide("stackOutputs", stack.outputs);
   project.provide("repoRoot", repoRoot);
+  project.provide("deployedTemplate", stack.template);
   return async () => {
     await downLocalStack(dir);
   };

@@ -85,16 +85,20 @@ describe("osls package, offline", () => {
     expect(lint.stdout).toBe("");
   });
 
-  it.each(FUNCTIONS)("packages %s as one bundle with its source map", async (fn) => {
+  it.each(FUNCTIONS)("packages %s as index.mjs and its chunks, each with its source map", async (fn) => {
     const zip = await stat(join(dir, `${fn}.zip`));
     expect(zip.size).toBeGreaterThan(10_000);
     const listing = await run("python3", ["-m", "zipfile", "-l", join(dir, `${fn}.zip`)]);
     const files = listing.stdout
       .split("\n")
       .slice(1)
-      .map((line) => line.trim().split(/\s+/)[0])
+      .map((line) => line.trim().split(/\s+/)[0] ?? "")
       .filter(Boolean)
       .sort();
-    expect(files).toEqual([`dist/lambda/${fn}/index.mjs`, `dist/lambda/${fn}/index.mjs.map`]);
+    expect(files).toContain(`dist/lambda/${fn}/index.mjs`);
+    // Only this function's directory, and every code file (the entry or a chunk) with its map.
+    const code = files.filter((f) => f.endsWith(".mjs"));
+    expect(code.every((f) => f.startsWith(`dist/lambda/${fn}/`))).toBe(true);
+    expect(files).toEqual([...code, ...code.map((f) => `${f}.map`)].sort());
   });
 });

@@ -34,6 +34,8 @@ export interface RunningLocalStack {
   readonly outputs: StackOutputs;
   readonly webhookBaseUrl: string;
   readonly dir: string;
+  /** The CloudFormation template osls compiled and deployed, read right after the deploy. */
+  readonly template: unknown;
 }
 
 async function applyManifest(kc: KubeConfig, path: string, edit = (o: Record<string, unknown>) => o) {
@@ -108,6 +110,12 @@ export async function upLocalStack(options: LocalStackOptions): Promise<RunningL
       log,
     });
     log(`deployed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const template = JSON.parse(
+      await readFile(
+        join(options.repoRoot, ".serverless", "cloudformation-template-update-stack.json"),
+        "utf8",
+      ),
+    );
     const outputs = await stackOutputs(clientConfig(target), LOCAL_STAGE);
     const baseUrl = webhookBaseUrl(outputs.AdmissionFunctionUrl, webhookToken, target.endpoint);
     const configs = renderWebhooks({
@@ -118,7 +126,7 @@ export async function upLocalStack(options: LocalStackOptions): Promise<RunningL
     for (const config of configs) await applyObject(admin, config as never, { fieldManager: INSTALLER });
     await waitForWebhooks(admin);
     log("webhooks registered: the API server calls the admission function over HTTPS");
-    return { plane, target, outputs, webhookBaseUrl: baseUrl, dir: options.dir };
+    return { plane, target, outputs, webhookBaseUrl: baseUrl, dir: options.dir, template };
   } catch (error) {
     await down({ dir: controlPlaneDir });
     throw error;

@@ -1,0 +1,8 @@
+// What the validating webhook needs beyond the mutating one: the decision with its rules and zod schemas,
+// the cluster lookups (client-node), and the bus publisher (the AWS SDK). One module, loaded on the first
+// validation and bundled as a file of its own (infra/aws/bundle-plugin.cjs), so that a mutation, called
+// first on every write, loads none of it (BENCHMARKS.md, cold start).
+export { clusterAccess } from "../kube/cluster-access.ts";
+export { EventBusPublisher } from "./event-bus.ts";
+export { lookUp } from "./lookups.ts";
+export { validate } from "./validate-review.ts";
