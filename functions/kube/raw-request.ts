@@ -26,7 +26,13 @@ export async function rawRequest(kc: KubeConfig, path: string, init: RawRequest 
   if (!server) throw new Error("the kubeconfig has no current cluster");
   const options: Parameters<KubeConfig["applyToHTTPSOptions"]>[0] = {
     method: init.method ?? "GET",
-    headers: { accept: "application/json", ...init.headers },
+    headers: {
+      accept: "application/json",
+      // Node frames a DELETE's body neither by length nor in chunks; on a reused connection its bytes would
+      // be read as the next request. A length always frames it.
+      ...(init.body === undefined ? {} : { "content-length": String(Buffer.byteLength(init.body)) }),
+      ...init.headers,
+    },
     timeout: init.timeoutMs ?? 10_000,
   };
   await kc.applyToHTTPSOptions(options);

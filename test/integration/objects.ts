@@ -133,6 +133,9 @@ export async function requestCounts(kc: KubeConfig): Promise<RequestCounts> {
     if (!line.startsWith("apiserver_request_total{")) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     if (!OUR_RESOURCES.has(labels.resource ?? "")) continue;
+    // The functions write core/v1 Events only; events.k8s.io ones are the API server's own (its cluster IP
+    // repair loop warns "ClusterIPNotAllocated" when it runs while Services are being created).
+    if (labels.group === "events.k8s.io") continue;
     const value = Number(line.slice(line.lastIndexOf(" ") + 1));
     if (WRITE_VERBS.has(labels.verb ?? "")) writes += value;
     else reads += value;

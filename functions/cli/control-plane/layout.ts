@@ -57,7 +57,8 @@ export function apiserverArgs(files: Layout, ports: Ports): string[] {
     `--service-account-issuer=https://${LOOPBACK}:${ports.apiserver}/`,
     `--service-account-key-file=${files.serviceAccountKey}`,
     `--service-account-signing-key-file=${files.serviceAccountKey}`,
-    "--service-cluster-ip-range=10.0.0.0/24",
+    // Room for thousands of Services (the benchmarks create 1,000 VirtualMCPServers, each with one).
+    "--service-cluster-ip-range=10.0.0.0/16",
     "--allow-privileged=true",
     // No controller-manager creates the per-namespace 'default' ServiceAccount that this plugin demands.
     "--disable-admission-plugins=ServiceAccount",
