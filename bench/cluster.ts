@@ -1,0 +1,127 @@
+// What the benchmarks that count the API server's requests share: a fresh control plane per scale (nothing
+// else may talk to it while requests are counted, and without a controller-manager nothing created can be
+// fully deleted), namespaces seeded with a group and running members, and VirtualMCPServers applied a few
+// at a time.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { ensureBinaries } from "../functions/cli/control-plane/binaries.ts";
+import { down, up } from "../functions/cli/control-plane/plane.ts";
+import type { Mode } from "../functions/core/toolhive.ts";
+import { rawRequest } from "../functions/kube/raw-request.ts";
+import {
+  group,
+  mcpServer,
+  patchStatus,
+  type RequestCounts,
+  requestCounts,
+  userApply,
+  vmcpManifest,
+} from "../test/integration/objects.ts";
+
+export interface BenchPlane {
+  readonly kc: KubeConfig;
+  readonly kubeconfig: string;
+}
+
+export const GROUP = "tools";
+
+/** Runs `work` against a control plane of its own, started in a fresh directory and always stopped. */
+export async function withFreshControlPlane<T>(
+  label: string,
+  work: (plane: BenchPlane) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `vmcp-lambda-bench-${label}-`));
+  try {
+    // ownerPid: the control plane's guardian stops it even if this process is killed.
+    const plane = await up({ dir, ownerPid: process.pid, binaries: await ensureBinaries() });
+    const kc = new KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    await widenServiceRange(kc);
+    return await work({ kc, kubeconfig: plane.kubeconfig });
+  } finally {
+    await down({ dir });
+  }
+}
+
+/**
+ * The local API server's Service range is a /24, room for about 250 Services, and each VirtualMCPServer has
+ * one: past that, every further Service apply fails ("range is full"). A second ServiceCIDR adds 4,094
+ * addresses at runtime, as a cluster admin would; the API server allocates from it without a controller.
+ */
+async function widenServiceRange(kc: KubeConfig): Promise<void> {
+  const response = await rawRequest(kc, "/apis/networking.k8s.io/v1/servicecidrs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "ServiceCIDR",
+      metadata: { name: "bench" },
+      spec: { cidrs: ["10.1.0.0/20"] },
+    }),
+  });
+  if (response.status !== 201) throw new Error(`could not add a ServiceCIDR: ${response.body}`);
+}
+
+/** A namespace with the group and its members, running, as ToolHive's controllers would report them. */
+export async function seedNamespace(kc: KubeConfig, namespace: string, members: readonly string[]) {
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  await userApply(kc, namespace, group(GROUP), ...members.map((m) => mcpServer(m, GROUP)));
+  for (const member of members)
+    await patchStatus(kc, "MCPServer", namespace, member, {
+      phase: "Running",
+      url: `http://mcp-${member}-proxy:8080/mcp`,
+    });
+}
+
+/** Static mode discovers the group's members itself; dynamic mode (no outgoingAuth) leaves it to the pod. */
+export const vmcpOf = (name: string, mode: Mode) =>
+  vmcpManifest(name, GROUP, mode === "static" ? { outgoingAuth: { source: "inline" } } : {});
+
+export interface ObjectKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export async function applyVmcps(kc: KubeConfig, keys: readonly ObjectKey[], mode: Mode) {
+  await inParallel(keys, ({ namespace, name }) => userApply(kc, namespace, vmcpOf(name, mode)));
+}
+
+/** `task` over `items`, `width` at a time: fast enough for a thousand objects, gentle on a 2-core machine. */
+export async function inParallel<T>(
+  items: readonly T[],
+  task: (item: T) => Promise<unknown>,
+  width = 8,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/**
+ * The API server counts a request just after answering it, so /metrics read right after a request can miss
+ * it: the next count would charge it to the wrong work (a first resync was charged the VirtualMCPServer
+ * applied just before it). Read until two reads 20 ms apart agree.
+ */
+async function settledCounts(kc: KubeConfig): Promise<RequestCounts> {
+  let last = await requestCounts(kc);
+  for (;;) {
+    await sleep(20);
+    const next = await requestCounts(kc);
+    if (next.reads === last.reads && next.writes === last.writes) return next;
+    last = next;
+  }
+}
+
+/** The requests `work` caused, on a control plane nothing else talks to. */
+export async function countRequests(kc: KubeConfig, work: () => Promise<unknown>): Promise<RequestCounts> {
+  const before = await settledCounts(kc);
+  await work();
+  const after = await settledCounts(kc);
+  return { reads: after.reads - before.reads, writes: after.writes - before.writes };
+}
