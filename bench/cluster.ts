@@ -5,21 +5,13 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { ensureBinaries } from "../functions/cli/control-plane/binaries.ts";
 import { down, up } from "../functions/cli/control-plane/plane.ts";
 import type { Mode } from "../functions/core/toolhive.ts";
-import { rawRequest } from "../functions/kube/raw-request.ts";
-import {
-  group,
-  mcpServer,
-  patchStatus,
-  type RequestCounts,
-  requestCounts,
-  userApply,
-  vmcpManifest,
-} from "../test/integration/objects.ts";
+import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../test/integration/objects.ts";
+
+export { countRequests } from "../test/integration/objects.ts";
 
 export interface BenchPlane {
   readonly kc: KubeConfig;
@@ -39,30 +31,10 @@ export async function withFreshControlPlane<T>(
     const plane = await up({ dir, ownerPid: process.pid, binaries: await ensureBinaries() });
     const kc = new KubeConfig();
     kc.loadFromFile(plane.kubeconfig);
-    await widenServiceRange(kc);
     return await work({ kc, kubeconfig: plane.kubeconfig });
   } finally {
     await down({ dir });
   }
-}
-
-/**
- * The local API server's Service range is a /24, room for about 250 Services, and each VirtualMCPServer has
- * one: past that, every further Service apply fails ("range is full"). A second ServiceCIDR adds 4,094
- * addresses at runtime, as a cluster admin would; the API server allocates from it without a controller.
- */
-async function widenServiceRange(kc: KubeConfig): Promise<void> {
-  const response = await rawRequest(kc, "/apis/networking.k8s.io/v1/servicecidrs", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      apiVersion: "networking.k8s.io/v1",
-      kind: "ServiceCIDR",
-      metadata: { name: "bench" },
-      spec: { cidrs: ["10.1.0.0/20"] },
-    }),
-  });
-  if (response.status !== 201) throw new Error(`could not add a ServiceCIDR: ${response.body}`);
 }
 
 /** A namespace with the group and its members, running, as ToolHive's controllers would report them. */
@@ -101,27 +73,4 @@ export async function inParallel<T>(
       while (next < items.length) await task(items[next++] as T);
     }),
   );
-}
-
-/**
- * The API server counts a request just after answering it, so /metrics read right after a request can miss
- * it: the next count would charge it to the wrong work (a first resync was charged the VirtualMCPServer
- * applied just before it). Read until two reads 20 ms apart agree.
- */
-async function settledCounts(kc: KubeConfig): Promise<RequestCounts> {
-  let last = await requestCounts(kc);
-  for (;;) {
-    await sleep(20);
-    const next = await requestCounts(kc);
-    if (next.reads === last.reads && next.writes === last.writes) return next;
-    last = next;
-  }
-}
-
-/** The requests `work` caused, on a control plane nothing else talks to. */
-export async function countRequests(kc: KubeConfig, work: () => Promise<unknown>): Promise<RequestCounts> {
-  const before = await settledCounts(kc);
-  await work();
-  const after = await settledCounts(kc);
-  return { reads: after.reads - before.reads, writes: after.writes - before.writes };
 }

@@ -1,6 +1,7 @@
 // The reconcile Lambda: SQS FIFO batches of reconcile requests (group = namespace/name). Each
 // VirtualMCPServer is reconciled once per batch however many messages name it; a failed one is returned
 // with its group's later messages (Powertools' FIFO processor) and offered again after a backoff.
+import { setTimeout as sleep } from "node:timers/promises";
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -21,6 +22,8 @@ import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-o
 /** Below this much remaining time a key is not started but returned, so no reconcile is cut off. */
 const TIME_NEEDED_MS = 12_000;
 
+const STALE_RECHECK_MS = 250;
+
 class StaleSnapshot extends Error {}
 
 export interface ReconcileDeps extends Observability {
@@ -38,10 +41,15 @@ export function reconcileHandler(deps: ReconcileDeps) {
     if (context.getRemainingTimeInMillis() < TIME_NEEDED_MS) throw new Error("not enough time left");
     const started = Date.now();
     const kc = await deps.kubeConfig();
-    const result = await reconcileOne(kc, work.namespace, work.name, {
-      ...deps.options,
-      causes: work.causes,
-    });
+    const attempt = () =>
+      reconcileOne(kc, work.namespace, work.name, { ...deps.options, causes: work.causes });
+    let result = await attempt();
+    // A hint is sent while its write is being admitted, and the queue can outrun the write. One short wait
+    // here, on the first receive only, spares a round trip through the queue's backoff (about 1-2 s).
+    if (result.outcome === "stale" && work.receiveCount <= 1) {
+      await sleep(STALE_RECHECK_MS);
+      result = await attempt();
+    }
     metrics.addMetric("ReconcileLatency", MetricUnit.Milliseconds, Date.now() - started);
     metrics.addMetric(`Reconcile_${result.outcome}`, MetricUnit.Count, 1);
     metrics.addMetric("Writes", MetricUnit.Count, result.written.length);

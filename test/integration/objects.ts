@@ -144,9 +144,23 @@ export async function requestCounts(kc: KubeConfig): Promise<RequestCounts> {
 }
 
 /** The requests `work` caused (nothing else may run against the API server meanwhile). */
+/**
+ * The API server counts a request just after answering it, so /metrics read right after a request can miss
+ * it and charge it to the next count. Read until two reads 20 ms apart agree.
+ */
+async function settledCounts(kc: KubeConfig): Promise<RequestCounts> {
+  let last = await requestCounts(kc);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const next = await requestCounts(kc);
+    if (next.reads === last.reads && next.writes === last.writes) return next;
+    last = next;
+  }
+}
+
 export async function countRequests(kc: KubeConfig, work: () => Promise<unknown>): Promise<RequestCounts> {
-  const before = await requestCounts(kc);
+  const before = await settledCounts(kc);
   await work();
-  const after = await requestCounts(kc);
+  const after = await settledCounts(kc);
   return { reads: after.reads - before.reads, writes: after.writes - before.writes };
 }
