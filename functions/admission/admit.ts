@@ -34,6 +34,8 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
     .join("; ");
 }
 
+let validating: Promise<typeof import("./validating.ts")> | undefined;
+
 export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): Promise<AdmitResult> {
   const parsed = AdmissionReview.safeParse(body);
   if (!parsed.success)
@@ -46,7 +48,8 @@ export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): P
     if (webhook === "validate") {
       // Loaded on the first validation: zod and the validation rules are most of a cold start, and the
       // mutating webhook, called first on every write, needs none of them.
-      const { validate } = await import("./validating.ts");
+      validating ??= import("./validating.ts");
+      const { validate } = await validating;
       return { status: 200, review: await validate(request, deps) };
     }
     if (request.operation !== "CREATE" && request.operation !== "UPDATE")

@@ -13,7 +13,8 @@ export interface Mutation {
   readonly warnings: string[];
 }
 
-const clone = <T>(value: T): T => structuredClone(value);
+// The object came from JSON and goes back as JSON: a JSON round trip copies it exactly, faster than structuredClone.
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 function setGroupLabel(object: Tree, group: string | undefined, warnings: string[]): void {
   if (!isTree(object.metadata)) object.metadata = {};
