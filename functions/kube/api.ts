@@ -1,6 +1,8 @@
 // The handful of API calls the functions make, over raw HTTPS: GET, paginated LIST, server-side apply,
 // DELETE and Event creation. Raw, because client-node's typed models drop fields they do not know.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { type Failure, retryDelay } from "../core/api-retry.ts";
 import { rawRequest } from "./raw-request.ts";
 import { isKind, type Kind, RESOURCES, resourcePath } from "./resources.ts";
 
@@ -14,14 +16,48 @@ export class ApiError extends Error {
   }
 }
 
+let deadline = Number.POSITIVE_INFINITY;
+
+/**
+ * The time (epoch ms) by which every request must have its answer, retries included; a Lambda handler sets
+ * it from its context at the start of each invocation (one at a time per container), so none runs past
+ * its timeout. Unset, retries are bounded by their count alone.
+ */
+export function setRequestDeadline(at: number | undefined): void {
+  deadline = at ?? Number.POSITIVE_INFINITY;
+}
+
 async function call(
   kc: KubeConfig,
   path: string,
   init: Parameters<typeof rawRequest>[2] = {},
 ): Promise<unknown> {
-  const response = await rawRequest(kc, path, init);
-  if (response.status >= 200 && response.status < 300) return response.body ? JSON.parse(response.body) : {};
-  throw apiError(response.status, response.body, `${init.method ?? "GET"} ${path.split("?")[0]}`);
+  const request = `${init.method ?? "GET"} ${path.split("?")[0]}`;
+  // A caller's timeoutMs bounds the whole call, retries included (the admission lookups' budget).
+  const until = Math.min(deadline, init.timeoutMs ? Date.now() + init.timeoutMs : Number.POSITIVE_INFINITY);
+  for (let attempt = 1; ; attempt += 1) {
+    let failure: Failure;
+    let error: Error;
+    try {
+      const response = await rawRequest(kc, path, init);
+      if (response.status >= 200 && response.status < 300)
+        return response.body ? JSON.parse(response.body) : {};
+      const retryAfter = response.headers["retry-after"];
+      failure = {
+        status: response.status,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      };
+      error = apiError(response.status, response.body, request);
+    } catch (thrown) {
+      // A creation whose connection broke may have happened: only the idempotent requests go again.
+      if (init.method === "POST") throw thrown;
+      failure = { network: (thrown as Error).message };
+      error = thrown as Error;
+    }
+    const wait = retryDelay(failure, attempt, until - Date.now());
+    if (wait === undefined) throw error;
+    await sleep(wait);
+  }
 }
 
 /** The API server's Status, or whatever a proxy in front of it answered, as an ApiError. */

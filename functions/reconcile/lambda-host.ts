@@ -8,6 +8,7 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { setRequestDeadline } from "../kube/api.ts";
 
 export interface Observability {
   readonly logger: Logger;
@@ -27,6 +28,11 @@ export function hosted<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
 ) {
   return middy(handler)
+    .use({
+      // API requests, retries included, end a second before the function's timeout.
+      before: (request) =>
+        setRequestDeadline(Date.now() + request.context.getRemainingTimeInMillis() - 1_000),
+    })
     .use(captureLambdaHandler(tools.tracer))
     .use(injectLambdaContext(tools.logger))
     .use(logMetrics(tools.metrics));
