@@ -5,6 +5,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { admit } from "../admission/admit.ts";
 import { lookUp } from "../admission/lookups.ts";
 import { referencesOf } from "../core/admission-validate.ts";
+import { keyOf } from "../core/change-hint.ts";
 
 import { reconcileOne, settingsFrom } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
@@ -80,8 +81,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case "resync": {
       const options = { ...settingsFrom(process.env), namespace: command.namespace };
-      const onError = (key: string, error: unknown) =>
-        progress(`${key}: ${error instanceof Error ? error.message : String(error)}`);
+      const onError = (object: { namespace: string; name: string }, error: unknown) =>
+        progress(`${keyOf(object)}: ${error instanceof Error ? error.message : String(error)}`);
       const { deferred: _none, ...summary } = await resyncAll(loadKubeconfig(command.kubeconfig), {
         ...options,
         onError,

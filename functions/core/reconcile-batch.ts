@@ -20,6 +20,7 @@ export interface KeyWork {
   readonly causes: readonly ChangeHint[];
   /** The highest receive count among the key's messages: how often this work has been tried. */
   readonly receiveCount: number;
+  readonly messageIds: readonly string[];
   readonly receiptHandles: readonly string[];
 }
 
@@ -59,6 +60,7 @@ export function workByKey(messages: readonly QueuedMessage[]): Map<string, KeyWo
       triggers: [...(seen?.triggers ?? []), request.trigger],
       causes: request.cause ? [...(seen?.causes ?? []), request.cause] : (seen?.causes ?? []),
       receiveCount: Math.max(seen?.receiveCount ?? 0, message.receiveCount),
+      messageIds: [...(seen?.messageIds ?? []), message.messageId],
       receiptHandles: [...(seen?.receiptHandles ?? []), message.receiptHandle],
     });
   }

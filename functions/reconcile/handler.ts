@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { ChangeMessageVisibilityBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { keyOf } from "../core/change-hint.ts";
@@ -15,8 +15,7 @@ import {
   STALE_RECEIVE_LIMIT,
   workByKey,
 } from "../core/reconcile-batch.ts";
-import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
-import { hosted, type Observability, observability, once } from "./lambda-host.ts";
+import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
 import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-one.ts";
 
 /** Below this much remaining time a key is not started but returned, so no reconcile is cut off. */
@@ -85,20 +84,23 @@ export function reconcileHandler(deps: ReconcileDeps) {
         receiveCount: Number(r.attributes?.ApproximateReceiveCount) || 1,
       })),
     );
+    // Each message was read once, by workByKey; a message it left out is not a reconcile request.
+    const keyOfMessage = new Map(
+      [...work.entries()].flatMap(([key, w]) => w.messageIds.map((id) => [id, key] as const)),
+    );
     const outcomes = new Map<string, Promise<void>>();
     const recordHandler = async (record: SQSRecord) => {
-      const read = readMessage(record.body);
-      if (!read.ok) {
+      const key = keyOfMessage.get(record.messageId);
+      const keyWork = key === undefined ? undefined : work.get(key);
+      if (key === undefined || !keyWork) {
+        const read = readMessage(record.body);
         logger.warn("dropping a message that is not a reconcile request", {
           messageId: record.messageId,
-          reason: read.reason,
+          reason: read.ok ? "unreadable" : read.reason,
         });
         metrics.addMetric("MessageDropped", MetricUnit.Count, 1);
         return;
       }
-      const key = keyOf(read.request);
-      const keyWork = work.get(key);
-      if (!keyWork) return;
       let outcome = outcomes.get(key);
       if (!outcome) {
         outcome = reconcileKey(keyWork, context).catch(async (error: unknown) => {
@@ -123,20 +125,19 @@ export function reconcileHandler(deps: ReconcileDeps) {
 }
 
 const tools = observability("reconcile");
-const sqs = once(() => new SQSClient({}));
-const kubeConfig = once(() => clusterAccessFromEnv(process.env));
+const clients = environmentClients();
 
 export const handler = hosted(
   tools,
   reconcileHandler({
     ...tools,
-    kubeConfig: () => kubeConfig()(),
+    kubeConfig: clients.kubeConfig,
     options: settingsFrom(process.env),
     staleHintReceives: Number(process.env.STALE_HINT_RECEIVES) || undefined,
     retryLater: async (receiptHandles, seconds) => {
-      await sqs().send(
+      await clients.sqs().send(
         new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: process.env.RECONCILE_QUEUE_URL,
+          QueueUrl: clients.queueUrl,
           Entries: receiptHandles.map((ReceiptHandle, i) => ({
             Id: String(i),
             ReceiptHandle,

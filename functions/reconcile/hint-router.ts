@@ -2,16 +2,13 @@
 // VirtualMCPServers it affects and queues them. Members, groups and auth configs are expanded with one
 // LIST of the namespace's VirtualMCPServers, narrowed by the group label the mutating webhook sets.
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { EventBridgeEvent } from "aws-lambda";
 import { GROUP_LABEL } from "../core/admission-mutate.ts";
 import { ChangeHint, expandHint, isDirect, type ReconcileRequest, selectorFor } from "../core/change-hint.ts";
 import { VirtualMCPServer } from "../core/toolhive.ts";
 import { listObjects } from "../kube/api.ts";
-import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
-import { hosted, type Observability, observability, once } from "./lambda-host.ts";
-import { enqueue } from "./reconcile-queue.ts";
+import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
 
 export interface RouterDeps extends Observability {
   readonly kubeConfig: () => Promise<KubeConfig>;
@@ -57,14 +54,9 @@ export function routerHandler(deps: RouterDeps) {
 }
 
 const tools = observability("router");
-const sqs = once(() => new SQSClient({}));
-const kubeConfig = once(() => clusterAccessFromEnv(process.env));
+const clients = environmentClients();
 
 export const handler = hosted(
   tools,
-  routerHandler({
-    ...tools,
-    kubeConfig: () => kubeConfig()(),
-    send: (requests) => enqueue(sqs(), process.env.RECONCILE_QUEUE_URL ?? "", requests),
-  }),
+  routerHandler({ ...tools, kubeConfig: clients.kubeConfig, send: (requests) => clients.enqueue(requests) }),
 );

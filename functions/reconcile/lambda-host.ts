@@ -6,9 +6,13 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import type { ReconcileRequest } from "../core/change-hint.ts";
 import { setRequestDeadline } from "../kube/api.ts";
+import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
+import { enqueue } from "./reconcile-queue.ts";
 
 export interface Observability {
   readonly logger: Logger;
@@ -39,10 +43,24 @@ export function hosted<E, R>(
 }
 
 /** A value made on first use and kept for the container's lifetime (clients, configuration). */
-export function once<T>(make: () => T): () => T {
+function once<T>(make: () => T): () => T {
   let value: { v: T } | undefined;
   return () => {
     value ??= { v: make() };
     return value.v;
+  };
+}
+
+/** The clients a reconcile-side function makes from its environment, each on first use. */
+export function environmentClients(env: NodeJS.ProcessEnv = process.env) {
+  const access = once(() => clusterAccessFromEnv(env));
+  const sqs = once(() => new SQSClient({}));
+  const queueUrl = env.RECONCILE_QUEUE_URL ?? "";
+  return {
+    kubeConfig: () => access()(),
+    sqs,
+    queueUrl,
+    enqueue: (requests: readonly ReconcileRequest[], resyncAt?: string) =>
+      enqueue(sqs(), queueUrl, requests, resyncAt),
   };
 }

@@ -3,8 +3,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/change-hint.ts";
 import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
 import { planReconcile } from "../core/reconcile-plan.ts";
-import type { Mode } from "../core/toolhive.ts";
-import { modeOf } from "../core/toolhive.ts";
+import { type Mode, modeOf } from "../core/toolhive.ts";
 import { readSnapshot } from "../kube/snapshot.ts";
 import { applyPlan, type ReconcileResult } from "./apply-plan.ts";
 

@@ -7,17 +7,22 @@ import { readAllSnapshots } from "../kube/snapshot.ts";
 import { applyPlan } from "../reconcile/apply-plan.ts";
 import type { ReconcileOptions } from "../reconcile/reconcile-one.ts";
 
+export interface ObjectKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
 export interface ResyncSummary {
   readonly objects: number;
   readonly written: number;
   readonly failed: number;
   /** Objects not reconciled because `shouldDefer` said so (the Lambda queues them instead). */
-  readonly deferred: readonly { namespace: string; name: string }[];
+  readonly deferred: readonly ObjectKey[];
 }
 
 export interface ResyncOptions extends ReconcileOptions {
   readonly namespace?: string;
-  readonly onError?: (key: string, error: unknown) => void;
+  readonly onError?: (object: ObjectKey, error: unknown) => void;
   /** Asked before each object; once true, this and all later objects are deferred. */
   readonly shouldDefer?: () => boolean;
 }
@@ -26,7 +31,7 @@ export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Pr
   const snapshots = await readAllSnapshots(kc, options.namespace);
   let written = 0;
   let failed = 0;
-  const deferred: { namespace: string; name: string }[] = [];
+  const deferred: ObjectKey[] = [];
   for (const snapshot of snapshots) {
     const { namespace = "", name } = snapshot.vmcp.metadata;
     if (deferred.length > 0 || options.shouldDefer?.()) {
@@ -42,7 +47,7 @@ export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Pr
       if (result.written.length > 0) written += 1;
     } catch (error) {
       failed += 1;
-      options.onError?.(`${namespace}/${name}`, error);
+      options.onError?.({ namespace, name }, error);
     }
   }
   return { objects: snapshots.length, written, failed, deferred };

@@ -98,6 +98,7 @@ describe("workByKey", () => {
         cause({ kind: "MCPGroup", name: "team-group", uid: "b" }),
       ],
       receiveCount: 3,
+      messageIds: [first.messageId, second.messageId, resync.messageId],
       receiptHandles: [first.receiptHandle, second.receiptHandle, resync.receiptHandle],
     });
   });
