@@ -35,8 +35,8 @@ const maxRssBeforeBytes = peakRssBytes();
 const started = performance.now();
 const summary = await resyncAll(kc, {
   image,
-  onError: (key, error) => {
-    if (errors.length < 3) errors.push(`${key}: ${(error as Error).message}`);
+  onError: ({ namespace, name }, error) => {
+    if (errors.length < 3) errors.push(`${namespace}/${name}: ${(error as Error).message}`);
   },
 });
 const ms = performance.now() - started;
