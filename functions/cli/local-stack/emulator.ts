@@ -211,8 +211,3 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   log(`ministack ready at ${endpoint}`);
   return { pid, port, endpoint, logFile };
 }
-
-/** Stops the emulator and the Lambda workers it forked (they share its process group). */
-export async function stopEmulator(pid: number): Promise<void> {
-  await stopGroup(pid, 5_000);
-}
