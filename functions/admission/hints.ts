@@ -42,6 +42,7 @@ function availability(object: unknown): string {
 export function hintFor(
   request: AdmissionRequest,
   ownUsernames: readonly string[] = [],
+  at: number = Date.now(),
 ): ChangeHint | undefined {
   const kind = HintedKind.safeParse(request.kind.kind);
   if (request.dryRun || request.operation === "CONNECT" || !kind.success) return undefined;
@@ -58,5 +59,6 @@ export function hintFor(
     operation: request.operation,
     oldResourceVersion: old?.metadata?.resourceVersion,
     groups: groupsOf(kind.data, request.oldObject, request.object),
+    at,
   };
 }

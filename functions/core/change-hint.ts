@@ -3,6 +3,7 @@
 // both are zod schemas that the receiving side parses.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { windowOf } from "./hint-window.ts";
 import type { KubeObject } from "./kubernetes.ts";
 import type { Snapshot } from "./reconcile-plan.ts";
 import { groupOf, type VirtualMCPServer } from "./toolhive.ts";
@@ -27,6 +28,8 @@ export const ChangeHint = z.object({
   oldResourceVersion: z.string().optional(),
   /** For members: the groups named before and after the write, whose VirtualMCPServers it affects. */
   groups: z.array(z.string()).default([]),
+  /** When admission saw the write (epoch ms): the hint's coalescing window. Absent from older senders. */
+  at: z.number().int().nonnegative().optional(),
 });
 export type ChangeHint = z.infer<typeof ChangeHint>;
 
@@ -70,12 +73,17 @@ export function expandHint(hint: ChangeHint, vmcps: readonly VirtualMCPServer[])
   return affected.map((vmcp) => request(vmcp.metadata.name)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** FIFO deduplication: the same write announced twice collapses; distinct writes never do. */
+/**
+ * FIFO deduplication: hints for one target in one window collapse into one request (see hint-window.ts),
+ * so the same write announced twice does too. Resyncs collapse per schedule tick.
+ */
 export function deduplicationId(request: ReconcileRequest, resyncAt?: string): string {
   const cause = request.cause;
-  const identity = cause
-    ? [cause.kind, cause.uid, cause.operation, cause.oldResourceVersion ?? "", keyOf(request)]
-    : ["resync", resyncAt ?? "", keyOf(request)];
+  const identity = !cause
+    ? ["resync", resyncAt ?? "", keyOf(request)]
+    : cause.at === undefined
+      ? [cause.kind, cause.uid, cause.operation, cause.oldResourceVersion ?? "", keyOf(request)]
+      : ["window", String(windowOf(cause.at)), keyOf(request)];
   return createHash("sha256").update(identity.join("\n")).digest("hex");
 }
 

@@ -8,6 +8,7 @@ import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { keyOf } from "../core/change-hint.ts";
+import { settleDelay } from "../core/hint-window.ts";
 import {
   type KeyWork,
   readMessage,
@@ -39,6 +40,12 @@ export function reconcileHandler(deps: ReconcileDeps) {
     const fields = { namespace: work.namespace, name: work.name, trigger: work.triggers.join(",") };
     if (context.getRemainingTimeInMillis() < TIME_NEEDED_MS) throw new Error("not enough time left");
     const started = Date.now();
+    // Hints coalesce per window (hint-window.ts): read only once the window's writes are all visible.
+    const delay = settleDelay(
+      work.causes.map((cause) => cause.at),
+      Date.now(),
+    );
+    if (delay > 0) await sleep(delay);
     const kc = await deps.kubeConfig();
     const attempt = () =>
       reconcileOne(kc, work.namespace, work.name, { ...deps.options, causes: work.causes });

@@ -5,6 +5,7 @@ import { AdmissionReview } from "../../functions/core/admission-review.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 
 const OWN = ["system:serviceaccount:vmcp-lambda:functions"];
+const AT = 1_795_490_009_438;
 
 const request = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>
   AdmissionReview.parse(admissionReview(kind, object, extra)).request;
@@ -92,7 +93,8 @@ describe("hintFor", () => {
       operation: "UPDATE",
       oldObject: mcpServer({ name: "a" }, "40"),
     });
-    expect(hintFor(review, OWN)).toEqual({
+    expect(hintFor(review, OWN, AT)).toEqual({
+      at: AT,
       kind: "MCPServer",
       namespace: "tools",
       name: "github",
@@ -123,7 +125,8 @@ describe("hintFor", () => {
       operation: "UPDATE",
       oldObject: withMeta(vmcpObject("team", "tools"), "v-uid", "11"),
     });
-    expect(hintFor(review, OWN)).toEqual({
+    expect(hintFor(review, OWN, AT)).toEqual({
+      at: AT,
       kind: "VirtualMCPServer",
       namespace: "tools",
       name: "team",
@@ -142,7 +145,8 @@ describe("hintFor", () => {
       oldObject: old,
     });
     expect(review.object).toBeUndefined();
-    expect(hintFor(review, OWN)).toEqual({
+    expect(hintFor(review, OWN, AT)).toEqual({
+      at: AT,
       kind: "VirtualMCPServer",
       namespace: "tools",
       name: "gone",
@@ -172,7 +176,8 @@ describe("hintFor", () => {
 
   it("hints a Deployment whose Available condition flips from False to True", () => {
     const review = deploymentStatusUpdate(deployment("False", 1, "500"), deployment("True", 1, "501"));
-    expect(hintFor(review, OWN)).toEqual({
+    expect(hintFor(review, OWN, AT)).toEqual({
+      at: AT,
       kind: "Deployment",
       namespace: "tools",
       name: "team",

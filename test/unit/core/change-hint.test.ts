@@ -176,6 +176,19 @@ describe("deduplicationId", () => {
     expect(new Set([id, ...others]).size).toBe(6);
   });
 
+  it("collapses every hint for one target in one window, whatever the writes, and only those", () => {
+    const at = 1_795_490_000_000; // the start of a window
+    const storm = [
+      request(hint({ at })),
+      request(hint({ at: at + 499, oldResourceVersion: "101" })),
+      request(hint({ at: at + 250, kind: "MCPServer", name: "github", uid: "srv" })),
+    ].map((r) => deduplicationId(r));
+    expect(new Set(storm).size).toBe(1);
+    expect(deduplicationId(request(hint({ at: at + 500 })))).not.toBe(storm[0]);
+    expect(deduplicationId(request(hint({ at }), "other"))).not.toBe(storm[0]);
+    expect(deduplicationId(request(hint()))).not.toBe(storm[0]);
+  });
+
   it("tells resyncs apart by their time, and from hinted requests", () => {
     const resync: ReconcileRequest = { namespace: "tools", name: "team", trigger: "resync" };
     const first = deduplicationId(resync, "2026-11-24T10:00:00.000Z");
