@@ -1,0 +1,132 @@
+// The API server killed in the middle of a resync of 200 VirtualMCPServers and started again: the resync
+// queues what failed, the queue's retry reconciles it, and the cluster ends exactly as a fault-free run
+// leaves it: the same children and status as a reference namespace reconciled without faults, no
+// duplicates, and a fault-free resync afterwards writes nothing. On a control plane of its own.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binaryPaths } from "../../functions/cli/control-plane/binaries.ts";
+import { down, up } from "../../functions/cli/control-plane/plane.ts";
+import type { ReconcileRequest } from "../../functions/core/change-hint.ts";
+import { listObjects } from "../../functions/kube/api.ts";
+import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { resyncHandler } from "../../functions/resync/handler.ts";
+import { resyncAll } from "../../functions/resync/resync-all.ts";
+import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
+import { outage, type Server } from "./plane-outage.ts";
+
+/** `npm run test:soak` lengthens the outage past the resync's whole budget. */
+const DOWN_MS = Number(process.env.VMCP_OUTAGE_MS) || 6_000;
+const SERVER = (process.env.VMCP_OUTAGE_SERVER as Server | undefined) ?? "kube-apiserver";
+const NAMESPACES = 20;
+const PER_NAMESPACE = 10;
+const options = { image: "example/vmcp:test", now: () => new Date("2026-11-24T00:00:00Z") };
+let dir = "";
+const kc = new KubeConfig();
+
+async function populate(ns: string): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
+  await userApply(kc, ns, group("g"), mcpServer("backend", "g"));
+  await patchStatus(kc, "MCPServer", ns, "backend", { phase: "Running", url: "http://backend:8080/mcp" });
+  for (let i = 0; i < PER_NAMESPACE; i++)
+    await userApply(
+      kc,
+      ns,
+      vmcpManifest(`vmcp-${i}`, "g", { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } }),
+    );
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "vmcp-lambda-outage-"));
+  const plane = await up({ dir, ownerPid: process.pid, binaries: binaryPaths() });
+  kc.loadFromFile(plane.kubeconfig);
+  await Promise.all(["calm", ...Array.from({ length: NAMESPACES }, (_, n) => `hit-${n}`)].map(populate));
+}, 180_000);
+
+afterAll(async () => {
+  if (dir) await down({ dir });
+});
+
+const CHILD_KINDS = ["Deployment", "Service", "ConfigMap", "ServiceAccount", "Role", "RoleBinding"] as const;
+// Set by the API server, or hashes of content that names the namespace (that content is compared itself).
+const VOLATILE = /^(uid|resourceVersion|creationTimestamp|managedFields|clusterIPs?|.*checksum|.*\/applied)$/;
+
+/** A namespace's VirtualMCPServers and children, with what differs between any two namespaces taken out. */
+async function stateOf(ns: string): Promise<Record<string, unknown>> {
+  const kinds = ["VirtualMCPServer", ...CHILD_KINDS] as const;
+  const listed = await Promise.all(kinds.map((kind) => listObjects(kc, kind, { namespace: ns })));
+  const text = JSON.stringify(
+    Object.fromEntries(
+      kinds.map((kind, i) => [
+        kind,
+        Object.fromEntries(
+          (listed[i] as { metadata: { name: string } }[])
+            // The API server's own objects in every namespace.
+            .filter((o) => !["kube-root-ca.crt", "default"].includes(o.metadata.name))
+            .map((o) => [o.metadata.name, o]),
+        ),
+      ]),
+    ),
+    (key, value) => (VOLATILE.test(key) ? undefined : value),
+  );
+  return JSON.parse(text.replaceAll(ns, "NS"));
+}
+
+describe("an API-server outage in the middle of a resync", () => {
+  it(`converges all ${NAMESPACES * PER_NAMESPACE} objects to the fault-free state, with no duplicates`, async () => {
+    const reference = await resyncAll(kc, { ...options, namespace: "calm" });
+    expect(reference).toMatchObject({ objects: PER_NAMESPACE, written: PER_NAMESPACE, failed: 0 });
+
+    // The resync Lambda's handler, with a Lambda's time budget; what it queues is collected here.
+    const queued: ReconcileRequest[] = [];
+    const deadline = Date.now() + 60_000;
+    const handler = resyncHandler({
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics: new Metrics({ namespace: "test" }),
+      kubeConfig: async () => kc,
+      options,
+      send: async (requests) => {
+        queued.push(...requests);
+      },
+    });
+    const resync = handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() } as Context);
+
+    // Kill the server once a third of the objects have their Deployment.
+    const probe = new KubeConfig();
+    probe.loadFromFile(join(dir, "kubeconfig"));
+    for (;;) {
+      const deployments = await listObjects(probe, "Deployment", {}).catch(() => []);
+      if (deployments.length >= PER_NAMESPACE + 60) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await outage(dir, SERVER, DOWN_MS);
+    const summary = await resync;
+    console.log(`[outage] ${SERVER} down ${DOWN_MS} ms: ${JSON.stringify(summary)}`);
+    // The outage really hit this resync: some objects failed or were deferred, and were queued.
+    expect(summary.queued).toBeGreaterThan(0);
+    expect(queued).toHaveLength(summary.queued);
+
+    // The queue's retry: each queued object reconciled on its own once the server is back.
+    for (const request of queued) {
+      const result = await reconcileOne(kc, request.namespace, request.name, options);
+      expect(result.outcome, `${request.namespace}/${request.name}`).not.toBe("failed");
+    }
+
+    // Converged: a fault-free resync finds nothing to do anywhere.
+    expect(await resyncAll(kc, options)).toEqual({
+      objects: (NAMESPACES + 1) * PER_NAMESPACE,
+      written: 0,
+      failed: 0,
+      deferred: [],
+    });
+    // And every namespace holds exactly what the fault-free one does, children and status alike.
+    const expected = await stateOf("calm");
+    expect(Object.keys(expected.Deployment as object)).toHaveLength(PER_NAMESPACE);
+    for (let n = 0; n < NAMESPACES; n++) expect(await stateOf(`hit-${n}`), `hit-${n}`).toEqual(expected);
+  }, 240_000);
+});
