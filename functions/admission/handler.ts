@@ -141,5 +141,6 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   });
   return (await ready)(event);
 })
-  .use(injectLambdaContext(logger))
+  // Never the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its path holds the webhook token.
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .use(logMetrics(metrics));
