@@ -1,0 +1,209 @@
+// Least privilege on the real API server, as `kubectl auth can-i` sees it: the functions' ClusterRole
+// allows exactly what their code uses (plus what RBAC makes them hold to grant the vMCP runtime its Role),
+// and the vMCP pod may touch only its own object in dynamic mode and nothing at all in static mode.
+import { beforeAll, describe, expect, it } from "vitest";
+import { getObject, listObjects } from "../../functions/kube/api.ts";
+import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
+import { applyFunctionsRbac, functionsKubeConfig, kubectlAsFunctions } from "./functions-identity.ts";
+import { group, userApply, vmcpManifest } from "./objects.ts";
+
+const namespace = useNamespace("privilege");
+const ns = () => namespace.name;
+const TH = "toolhive.stacklok.dev";
+type Any = Record<string, any>;
+
+/** `kubectl auth can-i --list` as "verb resource [name]" and "verb /url" lines, one per permission. */
+function permissions(result: { status: number; stdout: string; stderr: string }): string[] {
+  expect(result.status, result.stderr).toBe(0);
+  const found = new Set<string>();
+  for (const line of result.stdout.split("\n").filter((l) => l.trim())) {
+    const match = /^(\S*)\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s*$/.exec(line);
+    if (!match) throw new Error(`not a line of kubectl auth can-i --list: ${line}`);
+    const [, resource = "", urls = "", names = "", verbs = ""] = match;
+    for (const verb of verbs.split(" ")) {
+      if (!resource) for (const url of urls.split(" ")) found.add(`${verb} ${url}`);
+      else
+        for (const name of names ? names.split(" ") : [""]) found.add(`${verb} ${resource} ${name}`.trim());
+    }
+  }
+  return [...found].sort();
+}
+
+const listFor = (who: string[], namespaceName = ns()) =>
+  permissions(kubectl(["auth", "can-i", "--list", "--no-headers", "-n", namespaceName, ...who]));
+const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+const expand = (verbs: string[], resources: string[]) =>
+  verbs.flatMap((verb) => resources.map((resource) => `${verb} ${resource}`));
+
+// What the functions' code does, call by call (functions/kube/snapshot.ts, reconcile/apply-plan.ts,
+// reconcile/hint-router.ts, admission/lookups.ts).
+const USED = [
+  ...expand(["get", "list"], [`virtualmcpservers.${TH}`]), // reconcile reads one; resync, hint routing list
+  `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
+  ...expand(["get", "list"], [`mcpgroups.${TH}`, `mcpexternalauthconfigs.${TH}`]), // admission gets, reconcile lists
+  ...expand(["list"], [`mcpservers.${TH}`, `mcpremoteproxies.${TH}`]), // discovery, admission's member count
+  ...expand(
+    ["get", "list", "create", "patch", "delete"], // read, applied (create when new), deleted on a mode switch
+    ["serviceaccounts", "configmaps", "services", "deployments.apps"].concat(
+      ["roles", "rolebindings"].map((r) => `${r}.rbac.authorization.k8s.io`),
+    ),
+  ),
+  "create events",
+];
+// Never used by the functions, but held so that RBAC lets them create the vMCP runtime's Role: nobody may
+// grant what they do not hold themselves (infra/rbac/functions.yaml says so too).
+const FOR_THE_RUNTIME_ROLE = [
+  ...expand(
+    ["watch"],
+    ["mcpexternalauthconfigs", "mcpgroups", "mcpremoteproxies", "mcpservers"].map((r) => `${r}.${TH}`),
+  ),
+  ...expand(["get"], [`mcpremoteproxies.${TH}`, `mcpservers.${TH}`]),
+  ...expand(["get", "list", "watch"], [`mcptoolconfigs.${TH}`]),
+  ...expand(["get", "update"], [`virtualmcpservers.${TH}/status`]),
+];
+
+/** The Role the functions made for a dynamic-mode vMCP, as permissions without its resourceNames. */
+async function runtimeRolePermissions(name: string): Promise<string[]> {
+  const role = (await getObject(kubeConfig(), "Role", ns(), `${name}-vmcp`)) as Any;
+  return (role.rules as Any[]).flatMap((rule) =>
+    expand(
+      rule.verbs,
+      (rule.resources as string[]).map(
+        (r) => `${r.split("/")[0]}.${rule.apiGroups[0]}${r.includes("/") ? `/${r.split("/")[1]}` : ""}`,
+      ),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  await applyFunctionsRbac();
+  await userApply(
+    kubeConfig(),
+    ns(),
+    group("privilege-group"),
+    vmcpManifest("dyn", "privilege-group"),
+    vmcpManifest("stat", "privilege-group", { outgoingAuth: { source: "inline" } }),
+    vmcpManifest("other", "privilege-group"),
+  );
+});
+
+describe("the functions' identity", () => {
+  it("reconciles both modes with nothing more than its ClusterRole, the runtime's Role included", async () => {
+    const as = functionsKubeConfig();
+    const dynamic = await reconcileOne(as, ns(), "dyn", { image: "example/vmcp:test" });
+    expect(dynamic).toMatchObject({ mode: "dynamic", outcome: "ok" });
+    expect(dynamic.written).toEqual(
+      expect.arrayContaining(["ServiceAccount", "Role", "RoleBinding", "Deployment"]),
+    );
+    const fixed = await reconcileOne(as, ns(), "stat", { image: "example/vmcp:test" });
+    expect(fixed).toMatchObject({ mode: "static", outcome: "ok", statusWritten: true });
+  });
+
+  it("may do exactly what the code uses and what the runtime's Role needs, nothing else", async () => {
+    const granted = permissions(kubectlAsFunctions(["auth", "can-i", "--list", "--no-headers", "-n", ns()]));
+    const everyone = listFor(["--as=vmcp-lambda-nobody"]);
+    expect(minus(granted, everyone)).toEqual([...USED, ...FOR_THE_RUNTIME_ROLE].sort());
+    // Each permission beyond the code's own is one the runtime's Role grants.
+    const runtime = await runtimeRolePermissions("dyn");
+    expect(minus(FOR_THE_RUNTIME_ROLE, runtime)).toEqual([]);
+    expect(minus(runtime, granted)).toEqual([]);
+  });
+
+  it.each([
+    "get secrets",
+    "list secrets",
+    "watch secrets",
+    "create serviceaccounts --subresource=token",
+    "create pods",
+    "create pods --subresource=exec",
+    "delete namespaces",
+    `create virtualmcpservers.${TH}`,
+    `update virtualmcpservers.${TH}`,
+    `patch virtualmcpservers.${TH}`,
+    `delete virtualmcpservers.${TH}`,
+    `patch mcpservers.${TH}`,
+    `delete mcpexternalauthconfigs.${TH}`,
+    "update deployments.apps",
+    "delete events",
+    "bind roles.rbac.authorization.k8s.io",
+    "escalate roles.rbac.authorization.k8s.io",
+    "create clusterrolebindings.rbac.authorization.k8s.io",
+    "impersonate users",
+    "patch validatingwebhookconfigurations.admissionregistration.k8s.io",
+    "update customresourcedefinitions.apiextensions.k8s.io",
+  ])("may not %s, in its namespace or any", (question) => {
+    const args = ["auth", "can-i", ...question.split(" ")];
+    // kubectl only notes that -n means nothing for a cluster-scoped resource.
+    const no = {
+      status: 1,
+      stdout: "no\n",
+      stderr: expect.stringMatching(/^(Warning: .* is not namespace scoped( in group '[^']*')?\s*)?$/),
+    };
+    expect(kubectlAsFunctions([...args, "-n", ns()])).toEqual(no);
+    expect(kubectlAsFunctions([...args, "--all-namespaces"])).toEqual(no);
+  });
+
+  it("is answered yes where it may, so the answers above are refusals, not failures to ask", () => {
+    const yes = { status: 0, stdout: "yes\n", stderr: "" };
+    for (const question of ["patch deployments.apps", "create events", `list virtualmcpservers.${TH}`])
+      expect(kubectlAsFunctions(["auth", "can-i", ...question.split(" "), "--all-namespaces"])).toEqual(yes);
+  });
+});
+
+describe("the vMCP pod's identity", () => {
+  const sa = (name: string) => `--as=system:serviceaccount:${ns()}:${name}`;
+
+  it("in dynamic mode reads its group's members and reads and reports status of its own object only", () => {
+    const baseline = listFor([sa("no-bindings")]);
+    expect(minus(listFor([sa("dyn-vmcp")]), baseline)).toEqual(
+      [
+        ...expand(
+          ["get", "list", "watch"],
+          ["mcpexternalauthconfigs", "mcpgroups", "mcpremoteproxies", "mcpservers", "mcptoolconfigs"].map(
+            (r) => `${r}.${TH}`,
+          ),
+        ),
+        `get virtualmcpservers.${TH} dyn`,
+        ...expand(["get", "patch", "update"], [`virtualmcpservers.${TH}/status dyn`]),
+      ].sort(),
+    );
+    // Nothing in any other namespace.
+    expect(listFor([sa("dyn-vmcp")], "default")).toEqual(listFor([sa("no-bindings")], "default"));
+  });
+
+  it.each([
+    `yes: get virtualmcpservers.${TH}/dyn`,
+    `yes: patch virtualmcpservers.${TH}/dyn --subresource=status`,
+    `no: get virtualmcpservers.${TH}/other`,
+    `no: patch virtualmcpservers.${TH}/other --subresource=status`,
+    `no: list virtualmcpservers.${TH}`,
+    `no: patch virtualmcpservers.${TH}/dyn`,
+    `no: delete virtualmcpservers.${TH}/dyn`,
+    `no: patch mcpservers.${TH}`,
+    "no: get secrets",
+    "no: get configmaps/dyn-vmcp-config",
+    "no: patch deployments.apps/dyn",
+  ])("in dynamic mode, %s", (row) => {
+    const [answer, question = ""] = row.split(": ");
+    const args = ["auth", "can-i", ...question.split(" "), sa("dyn-vmcp")];
+    expect(kubectl([...args, "-n", ns()]).stdout.trim()).toBe(answer);
+    expect(kubectl([...args, "-n", "default"]).stdout.trim()).toBe("no"); // nothing anywhere else
+  });
+
+  it("in static mode may do nothing that an identity without bindings may not, and nothing binds it", async () => {
+    expect(listFor([sa("stat-vmcp")])).toEqual(listFor([sa("no-bindings")]));
+    expect(listFor([sa("stat-vmcp")], "default")).toEqual(listFor([sa("no-bindings")], "default"));
+    const bindings = [
+      ...((await listObjects(kubeConfig(), "RoleBinding", { namespace: ns() })) as Any[]),
+      ...((await listObjects(kubeConfig(), "ClusterRoleBinding", {})) as Any[]),
+    ];
+    const subjects = bindings.flatMap((b) => (b.subjects ?? []) as Any[]);
+    expect(subjects.filter((s) => s.kind === "ServiceAccount" && s.name === "stat-vmcp")).toEqual([]);
+    expect(subjects).toContainEqual({ kind: "ServiceAccount", name: "dyn-vmcp", namespace: ns() }); // the control
+    expect(
+      ((await getObject(kubeConfig(), "ServiceAccount", ns(), "stat-vmcp")) as Any)
+        .automountServiceAccountToken,
+    ).toBe(false);
+  });
+});
