@@ -2,8 +2,9 @@
 // CRD may lack, and label members and VirtualMCPServers with their group so later reads can select by
 // label. Applying it to its own output changes nothing, so an empty patch comes back on reinvocation.
 import jsonPatch from "fast-json-patch";
-import { isTree, type Tree } from "./json-tree.ts";
+import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "./json-tree.ts";
 import { outgoingAuthEntries } from "./outgoing-auth-entries.ts";
+import { shown } from "./shown.ts";
 
 export const GROUP_LABEL = "toolhive.stacklok.dev/group";
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -25,7 +26,9 @@ function setGroupLabel(object: Tree, group: string | undefined, warnings: string
     return;
   }
   if (group)
-    warnings.push(`metadata.labels: group "${group}" cannot be a label value; ${GROUP_LABEL} is not set`);
+    warnings.push(
+      `metadata.labels: group ${shown(group)} cannot be a label value; ${GROUP_LABEL} is not set`,
+    );
   if (labels) delete labels[GROUP_LABEL];
 }
 
@@ -50,7 +53,9 @@ function mutateVirtualMCPServer(object: Tree, warnings: string[]): void {
   const config = isTree(spec.config) ? spec.config : undefined;
   if (config && typeof config.groupRef === "string") {
     if (!isTree(spec.groupRef) || !spec.groupRef.name) spec.groupRef = { name: config.groupRef };
-    warnings.push(`spec.config.groupRef is deprecated; moved to spec.groupRef.name ("${config.groupRef}")`);
+    warnings.push(
+      `spec.config.groupRef is deprecated; moved to spec.groupRef.name (${shown(config.groupRef)})`,
+    );
     delete config.groupRef;
   }
   migrateAuthType(spec, warnings);
@@ -71,7 +76,7 @@ function mutateMember(kind: string, object: Tree, warnings: string[]): void {
     group = spec.groupRef;
     spec.groupRef = { name: group };
     warnings.push(
-      `spec.groupRef: the plain string form is deprecated; changed to {name: "${group}"} on this ${kind}`,
+      `spec.groupRef: the plain string form is deprecated; changed to {name: ${shown(group)}} on this ${kind}`,
     );
   } else if (spec && isTree(spec.groupRef) && typeof spec.groupRef.name === "string")
     group = spec.groupRef.name;
@@ -81,6 +86,11 @@ function mutateMember(kind: string, object: Tree, warnings: string[]): void {
 /** The patch and warnings for one object of `kind`; objects of other kinds are left alone. */
 export function mutate(kind: string, object: unknown): Mutation {
   if (!isTree(object)) return { patch: [], warnings: [] };
+  // Too deep to copy and compare without overflowing the stack (spec, and managedFields mirroring it, plus
+  // their parents): left as it is, for validation to refuse with the reason.
+  if (deeperThan(object, MAX_SPEC_DEPTH + 16)) return { patch: [], warnings: [] };
+  // Not the kind the request names: nothing to default (the validating webhook refuses it).
+  if (object.kind !== undefined && object.kind !== kind) return { patch: [], warnings: [] };
   const warnings: string[] = [];
   const mutated = clone(object);
   if (kind === "VirtualMCPServer") mutateVirtualMCPServer(mutated, warnings);

@@ -2,9 +2,9 @@
 // Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
 import type { AdmissionRequest } from "./admission-review.ts";
 import { isTree } from "./json-tree.ts";
+import { shown } from "./shown.ts";
 import { groupOf, modeOf, outgoingAuthEntries, VirtualMCPServer } from "./toolhive.ts";
-
-import { validateVirtualMCPServer } from "./validation.ts";
+import { isObjectName, validateVirtualMCPServer } from "./validation.ts";
 
 /** What a lookup found: the object exists, does not, or the API server could not be asked. */
 export type Found = "found" | "missing" | { error: string };
@@ -45,9 +45,16 @@ export function referencesOf(request: AdmissionRequest): References {
   const refs = new Map<string, string>();
   for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
     const name = auth.externalAuthConfigRef?.name;
-    if (auth.type === "externalAuthConfigRef" && name) refs.set(`${path}.externalAuthConfigRef.name`, name);
+    // A name that cannot be one is a validation error; looking it up could only mislead ("g/status" finds g).
+    if (auth.type === "externalAuthConfigRef" && name && isObjectName(name))
+      refs.set(`${path}.externalAuthConfigRef.name`, name);
   }
-  return { group: groupOf(vmcp), authConfigs: refs, countMembers: modeOf(vmcp) === "static" };
+  const group = groupOf(vmcp);
+  return {
+    group: group && isObjectName(group) ? group : undefined,
+    authConfigs: refs,
+    countMembers: modeOf(vmcp) === "static",
+  };
 }
 
 function lookupProblem(
@@ -58,9 +65,9 @@ function lookupProblem(
   found: Found | undefined,
 ): string | undefined {
   if (found === "missing")
-    return `${path}: ${kind} "${name}" not found in namespace "${namespace}"; create it or fix the name`;
+    return `${path}: ${kind} ${shown(name)} not found in namespace ${shown(namespace)}; create it or fix the name`;
   if (found && found !== "found")
-    return `${path}: ${kind} "${name}" could not be verified (${found.error}); try again`;
+    return `${path}: ${kind} ${shown(name)} could not be verified (${found.error}); try again`;
   return undefined;
 }
 
@@ -85,6 +92,15 @@ export function decideValidation(
 ): Decision {
   if (request.operation === "DELETE" || request.operation === "CONNECT")
     return { allowed: true, warnings: [] };
+  // The API server sends the object of the kind it names; anything else is not a request to judge by its spec.
+  const objectKind = isTree(request.object) ? request.object.kind : undefined;
+  if (objectKind !== undefined && objectKind !== request.kind.kind) {
+    return {
+      allowed: false,
+      message: `object: kind ${shown(String(objectKind))} does not match the request's kind ${shown(request.kind.kind)}`,
+      warnings: [],
+    };
+  }
   if (request.kind.kind === "MCPServer" || request.kind.kind === "MCPRemoteProxy")
     return validateMember(request);
   if (request.kind.kind !== "VirtualMCPServer") return { allowed: true, warnings: [] };
@@ -113,7 +129,7 @@ export function decideValidation(
     check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
   if (modeOf(vmcp) === "static" && lookups.group === "found" && lookups.members === 0) {
     warnings.push(
-      `spec.outgoingAuth.source: inline, but MCPGroup "${refs.group}" has no members yet; the server has no backend until one joins`,
+      `spec.outgoingAuth.source: inline, but MCPGroup ${shown(refs.group ?? "")} has no members yet; the server has no backend until one joins`,
     );
   }
   const old = request.operation === "UPDATE" ? parseVmcp(request.oldObject) : undefined;

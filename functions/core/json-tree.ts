@@ -14,3 +14,24 @@ export function sortKeys(value: unknown): unknown {
       .map((key) => [key, sortKeys(value[key])]),
   );
 }
+
+/**
+ * How deep a VirtualMCPServer's spec fields may nest. Far deeper than any real setting; the API server
+ * stores up to 10,000 levels, but a reconcile's YAML and JSON writers overflow the stack near 600.
+ */
+export const MAX_SPEC_DEPTH = 100;
+
+/**
+ * True when `value` holds containers (objects or arrays) nested more than `levels` deep, itself counting
+ * as the first. Iterative, with an explicit stack: the values it guards would overflow a recursive walk.
+ */
+export function deeperThan(value: unknown, levels: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== "object") continue;
+    if (depth > levels) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

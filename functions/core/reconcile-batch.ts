@@ -1,6 +1,8 @@
 // How the reconcile function reads one SQS batch: every message parsed once, messages for the same
 // VirtualMCPServer collapsed into one piece of work (their causes together), and the retry pacing.
 import { type ChangeHint, keyOf, ReconcileRequest } from "./change-hint.ts";
+import { shown } from "./shown.ts";
+import { isNamespaceName, isObjectName } from "./validation.ts";
 
 export interface QueuedMessage {
   readonly messageId: string;
@@ -43,6 +45,11 @@ export function readMessage(body: string): ReadMessage {
         .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
         .join("; "),
     };
+  // Names go into request paths, where the API server decodes %2F: "x/status" would read object x.
+  const { namespace, name } = parsed.data;
+  if (!isNamespaceName(namespace))
+    return { ok: false, reason: `namespace: ${shown(namespace)} is not a namespace name` };
+  if (!isObjectName(name)) return { ok: false, reason: `name: ${shown(name)} is not an object name` };
   return { ok: true, request: parsed.data };
 }
 

@@ -6,6 +6,7 @@ import { type Child, desiredChildren } from "./desired-children.ts";
 import { desiredStatus } from "./desired-status.ts";
 import { discoverBackends } from "./discovery.ts";
 import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts";
+import { deeperThan, MAX_SPEC_DEPTH } from "./json-tree.ts";
 import type { KubeObject } from "./kubernetes.ts";
 import { childNames, FIELD_MANAGER, statusUrl } from "./names.ts";
 import { type AuthConfigs, resolveBackendAuth, resolveMemberAuth, type SecretEnv } from "./outgoing-auth.ts";
@@ -102,8 +103,12 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   }
   const specErrors = validateVirtualMCPServer(vmcp);
 
+  // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
+  const podTemplate = vmcp.spec.podTemplateSpec;
   const podErrors =
-    vmcp.spec.podTemplateSpec === undefined ? [] : validatePodTemplatePatch(vmcp.spec.podTemplateSpec);
+    podTemplate === undefined || deeperThan(podTemplate, MAX_SPEC_DEPTH)
+      ? []
+      : validatePodTemplatePatch(podTemplate);
   const auth = specAuthErrors(vmcp, configs);
   const previous = vmcp.status?.discoveredBackends ?? [];
   const discovery =

@@ -1,6 +1,7 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
-import { isTree, type Tree } from "./json-tree.ts";
+import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "./json-tree.ts";
+import { shown } from "./shown.ts";
 import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "./toolhive.ts";
 
 export interface FieldError {
@@ -12,8 +13,17 @@ export const formatErrors = (errors: readonly FieldError[]): string =>
   errors.map((e) => `${e.path}: ${e.message}`).join("; ");
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// What Kubernetes accepts as the name of a custom resource (RFC 1123 subdomain, at most 253 characters).
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // The Service is vmcp-<name>, and a Service name is a DNS label of at most 63 characters.
 export const MAX_NAME_LENGTH = 58;
+
+export const isObjectName = (name: string): boolean => DNS_SUBDOMAIN.test(name);
+export const isNamespaceName = (name: string): boolean => name.length <= 63 && DNS_LABEL.test(name);
+
+// A reference that is no object name could only be found by accident: "g/status" reads MCPGroup g.
+const notAName = (name: string, kind: string) =>
+  `${shown(name)} cannot be the name of any ${kind} (lowercase letters, digits, '-' and '.', at most 253 characters); fix the name`;
 
 const oneOf = (value: unknown, allowed: readonly string[]) =>
   typeof value === "string" && allowed.includes(value);
@@ -25,13 +35,13 @@ function validateName(name: string): FieldError[] {
   if (name.length > MAX_NAME_LENGTH) {
     errors.push({
       path: "metadata.name",
-      message: `"${name}" has ${name.length} characters; at most ${MAX_NAME_LENGTH} fit, since the Service is vmcp-<name> and Service names are limited to 63; choose a shorter name`,
+      message: `${shown(name)} has ${name.length} characters; at most ${MAX_NAME_LENGTH} fit, since the Service is vmcp-<name> and Service names are limited to 63; choose a shorter name`,
     });
   }
   if (!DNS_LABEL.test(name)) {
     errors.push({
       path: "metadata.name",
-      message: `"${name}" is not a DNS label (lowercase letters, digits and '-'); it names the vMCP Deployment and Service`,
+      message: `${shown(name)} is not a DNS label (lowercase letters, digits and '-'); it names the vMCP Deployment and Service`,
     });
   }
   return errors;
@@ -54,11 +64,14 @@ function validateBackendAuth(path: string, auth: BackendAuth): FieldError[] {
     return [
       {
         path: `${path}.type`,
-        message: `unsupported value "${auth.type}"; one of ${quoted(BACKEND_AUTH_TYPES)}`,
+        message: `unsupported value ${shown(auth.type)}; one of ${quoted(BACKEND_AUTH_TYPES)}`,
       },
     ];
   }
-  if (auth.type === "externalAuthConfigRef" && !auth.externalAuthConfigRef?.name) {
+  const ref = auth.externalAuthConfigRef?.name;
+  if (auth.type === "externalAuthConfigRef" && ref && !isObjectName(ref))
+    return [{ path: `${path}.externalAuthConfigRef.name`, message: notAName(ref, "MCPExternalAuthConfig") }];
+  if (auth.type === "externalAuthConfigRef" && !ref) {
     return [
       {
         path: `${path}.externalAuthConfigRef.name`,
@@ -89,7 +102,7 @@ function validateAuthz(incoming: VirtualMCPServer["spec"]["incomingAuth"]): Fiel
     return [
       {
         path: "spec.incomingAuth.authzConfig.type",
-        message: `unsupported value "${String(type)}"; "configMap" or "inline"`,
+        message: `unsupported value ${shown(String(type))}; "configMap" or "inline"`,
       },
     ];
   }
@@ -112,7 +125,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
   } else if (!oneOf(incoming.type, ["anonymous", "oidc"])) {
     errors.push({
       path: "spec.incomingAuth.type",
-      message: `unsupported value "${incoming.type}"; "anonymous" or "oidc"`,
+      message: `unsupported value ${shown(incoming.type)}; "anonymous" or "oidc"`,
     });
   } else if (incoming.type === "oidc" && !incoming.oidcConfigRef?.name) {
     errors.push({
@@ -126,7 +139,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
   if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
     errors.push({
       path: "spec.outgoingAuth.source",
-      message: `unsupported value "${outgoing.source}"; "discovered" (the vMCP runtime discovers backends) or "inline" (vmcp-lambda does)`,
+      message: `unsupported value ${shown(outgoing.source)}; "discovered" (the vMCP runtime discovers backends) or "inline" (vmcp-lambda does)`,
     });
   }
   for (const [path, auth] of outgoingAuthEntries(outgoing)) errors.push(...validateBackendAuth(path, auth));
@@ -141,7 +154,7 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
   if (strategy !== undefined && !oneOf(strategy, ["prefix", "priority", "manual"])) {
     errors.push({
       path: `${path}.conflictResolution`,
-      message: `unsupported value "${String(strategy)}"; "prefix", "priority" or "manual"`,
+      message: `unsupported value ${shown(String(strategy))}; "prefix", "priority" or "manual"`,
     });
   }
   const resolution = asRecord(aggregation?.conflictResolutionConfig);
@@ -176,22 +189,37 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
     } else if (seen.has(name)) {
       errors.push({
         path: `spec.config.compositeTools[${i}].name`,
-        message: `"${name}" is used by an earlier composite tool; names must be unique`,
+        message: `${shown(name)} is used by an earlier composite tool; names must be unique`,
       });
     } else seen.add(name);
   });
   return errors;
 }
 
+/** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
+function validateDepth(spec: VirtualMCPServer["spec"]): FieldError[] {
+  return Object.entries(spec)
+    .filter(([, value]) => deeperThan(value, MAX_SPEC_DEPTH))
+    .map(([key]) => ({
+      path: `spec.${key}`,
+      message: `nested more than ${MAX_SPEC_DEPTH} levels deep; no setting needs that many, so flatten it`,
+    }));
+}
+
 /** Every problem with the object itself, in document order; empty when it is valid. */
 export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
   const errors = validateName(vmcp.metadata.name);
-  if (!groupOf(vmcp)) {
+  const group = groupOf(vmcp);
+  if (!group) {
     errors.push({
       path: "spec.groupRef.name",
       message: "required; name the MCPGroup, in the same namespace, whose servers to aggregate",
     });
+  } else if (!isObjectName(group)) {
+    const path = vmcp.spec.groupRef?.name ? "spec.groupRef.name" : "spec.config.groupRef";
+    errors.push({ path, message: notAName(group, "MCPGroup") });
   }
+  errors.push(...validateDepth(vmcp.spec));
   errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
   return errors;
 }
