@@ -166,6 +166,7 @@ describe("admission webhooks on the real API server", () => {
         operation: "CREATE",
         oldResourceVersion: undefined,
         groups: [],
+        at: expect.any(Number),
       },
     ]);
   });

@@ -126,6 +126,7 @@ describe("decisions and hints", () => {
         operation: "CREATE",
         oldResourceVersion: undefined,
         groups: [],
+        at: expect.any(Number),
       },
     ]);
   });
