@@ -38,6 +38,15 @@ function parseVirtualMCPServer(object: unknown): VirtualMCPServer | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** The VirtualMCPServer alone, as a snapshot holds it, or undefined. */
+export async function readVirtualMCPServer(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<VirtualMCPServer | undefined> {
+  return parseVirtualMCPServer(await getObject(kc, "VirtualMCPServer", namespace, name));
+}
+
 const withKind = (kind: Kind) => (object: unknown) => (object ? { ...(object as object), kind } : undefined);
 
 /** The snapshot of one VirtualMCPServer, or undefined when it does not exist (or cannot be read as one). */
@@ -46,7 +55,7 @@ export async function readSnapshot(
   namespace: string,
   name: string,
 ): Promise<Snapshot | undefined> {
-  const vmcp = parseVirtualMCPServer(await getObject(kc, "VirtualMCPServer", namespace, name));
+  const vmcp = await readVirtualMCPServer(kc, namespace, name);
   if (!vmcp) return undefined;
   const group = groupOf(vmcp);
   const names = childNames(name);

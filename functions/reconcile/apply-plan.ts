@@ -51,8 +51,16 @@ async function recordEvent(
   }).catch(() => undefined); // An Event is a courtesy; failing to record one must not fail the reconcile.
 }
 
-export async function applyPlan(kc: KubeConfig, snapshot: Snapshot, plan: Plan): Promise<ReconcileResult> {
-  const { name, namespace = "" } = snapshot.vmcp.metadata;
+const versionOf = (object: unknown) =>
+  (object as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+
+/** The children's writes (applies, Events, removals); the kinds written, and the first failure if any. */
+export async function applyChildren(
+  kc: KubeConfig,
+  snapshot: Snapshot,
+  plan: Plan,
+): Promise<{ written: string[]; failure: unknown }> {
+  const namespace = snapshot.vmcp.metadata.namespace ?? "";
   const written: string[] = [];
   let failure: unknown;
   for (const child of plan.apply) {
@@ -79,27 +87,57 @@ export async function applyPlan(kc: KubeConfig, snapshot: Snapshot, plan: Plan):
     await deleteObject(kc, child.kind, namespace, child.name);
     written.push(child.kind);
   }
-  let statusWritten = false;
+  return { written, failure };
+}
+
+/**
+ * The status writes; true if any. Status is computed from the snapshot (a condition's lastTransitionTime
+ * from its previous status), so it is applied only onto that very version of the object: a writer in
+ * between makes it a 409 Conflict, and the caller replans from a fresh read.
+ */
+export async function applyStatus(kc: KubeConfig, snapshot: Snapshot, plan: Plan): Promise<boolean> {
+  const { name, namespace = "" } = snapshot.vmcp.metadata;
+  let resourceVersion = snapshot.vmcp.metadata.resourceVersion;
+  let written = false;
   if (plan.statusHandover) {
-    await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusHandover, {
-      fieldManager: FIELD_MANAGER,
-      subresource: "status",
-    });
-    statusWritten = true;
+    // Its test operations guard it; it moves ownership and computes nothing from the snapshot.
+    resourceVersion = versionOf(
+      await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusHandover, {
+        fieldManager: FIELD_MANAGER,
+        subresource: "status",
+      }),
+    );
+    written = true;
   }
   for (const [status, fieldManager] of [
     [plan.status, FIELD_MANAGER],
     [plan.fallbackStatus, FALLBACK_FIELD_MANAGER],
   ] as const) {
     if (!status) continue;
-    await applyObject(
-      kc,
-      { apiVersion: API_VERSION, kind: "VirtualMCPServer", metadata: { name, namespace }, status },
-      { fieldManager, subresource: "status" },
-    );
-    statusWritten = true;
+    const object = {
+      apiVersion: API_VERSION,
+      kind: "VirtualMCPServer",
+      metadata: { name, namespace, resourceVersion },
+      status,
+    };
+    resourceVersion = versionOf(await applyObject(kc, object, { fieldManager, subresource: "status" }));
+    written = true;
   }
-  if (statusWritten) written.push("VirtualMCPServer");
+  return written;
+}
+
+export const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
+  key: `${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`,
+  mode: plan.mode,
+  written: statusWritten ? [...written, "VirtualMCPServer"] : written,
+  statusWritten,
+  outcome: plan.outcome,
+});
+
+/** Children, then status; a failed child does not stop the others or the status, and is rethrown last. */
+export async function applyPlan(kc: KubeConfig, snapshot: Snapshot, plan: Plan): Promise<ReconcileResult> {
+  const { written, failure } = await applyChildren(kc, snapshot, plan);
+  const statusWritten = await applyStatus(kc, snapshot, plan);
   if (failure) throw failure;
-  return { key: `${namespace}/${name}`, mode: plan.mode, written, statusWritten, outcome: plan.outcome };
+  return resultOf(snapshot, plan, written, statusWritten);
 }

@@ -2,10 +2,11 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/change-hint.ts";
 import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
-import { planReconcile } from "../core/reconcile-plan.ts";
+import { planReconcile, type Snapshot } from "../core/reconcile-plan.ts";
 import { type Mode, modeOf } from "../core/toolhive.ts";
-import { readSnapshot } from "../kube/snapshot.ts";
-import { applyPlan, type ReconcileResult } from "./apply-plan.ts";
+import { ApiError } from "../kube/api.ts";
+import { readSnapshot, readVirtualMCPServer } from "../kube/snapshot.ts";
+import { applyChildren, applyStatus, type ReconcileResult, resultOf } from "./apply-plan.ts";
 
 export interface ReconcileOptions {
   /** The vMCP image; the functions' VMCP_IMAGE setting. */
@@ -27,6 +28,11 @@ const nothingDone = (key: string, mode: Mode | null, outcome: "notFound" | "stal
   outcome,
 });
 
+/** Status writes tried when other writers (the runtime, a resync) keep changing the object in between. */
+const CONFLICT_ATTEMPTS = 5;
+
+export const isConflict = (error: unknown) => error instanceof ApiError && error.code === 409;
+
 export async function reconcileOne(
   kc: KubeConfig,
   namespace: string,
@@ -34,13 +40,32 @@ export async function reconcileOne(
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const key = `${namespace}/${name}`;
-  const snapshot = await readSnapshot(kc, namespace, name);
+  let snapshot = await readSnapshot(kc, namespace, name);
   if (options.causes?.some((cause) => predatesHint(snapshot, cause)))
     return nothingDone(key, snapshot ? modeOf(snapshot.vmcp) : null, "stale");
   if (!snapshot) return nothingDone(key, null, "notFound");
-  const plan = planReconcile(snapshot, {
-    image: options.image ?? DEFAULT_VMCP_IMAGE,
-    now: (options.now?.() ?? new Date()).toISOString(),
-  });
-  return applyPlan(kc, snapshot, plan);
+  const plan = (of: Snapshot) =>
+    planReconcile(of, {
+      image: options.image ?? DEFAULT_VMCP_IMAGE,
+      now: (options.now?.() ?? new Date()).toISOString(),
+    });
+  let planned = plan(snapshot);
+  const children = await applyChildren(kc, snapshot, planned);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const statusWritten = await applyStatus(kc, snapshot, planned);
+      if (children.failure) throw children.failure;
+      return resultOf(snapshot, planned, children.written, statusWritten);
+    } catch (error) {
+      if (!isConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
+    // Someone wrote the object since our read: recompute the status from what is there now (one GET). A
+    // new generation means a new spec, whose children this reconcile did not build: start over for it.
+    const vmcp = await readVirtualMCPServer(kc, namespace, name);
+    if (!vmcp) return nothingDone(key, null, "notFound");
+    if (vmcp.metadata.generation !== snapshot.vmcp.metadata.generation)
+      return reconcileOne(kc, namespace, name, { ...options, causes: [] });
+    snapshot = { ...snapshot, vmcp };
+    planned = plan(snapshot);
+  }
 }

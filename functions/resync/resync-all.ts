@@ -5,7 +5,7 @@ import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
 import { planReconcile } from "../core/reconcile-plan.ts";
 import { readAllSnapshots } from "../kube/snapshot.ts";
 import { applyPlan } from "../reconcile/apply-plan.ts";
-import type { ReconcileOptions } from "../reconcile/reconcile-one.ts";
+import { isConflict, type ReconcileOptions, reconcileOne } from "../reconcile/reconcile-one.ts";
 
 export interface ObjectKey {
   readonly namespace: string;
@@ -43,7 +43,11 @@ export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Pr
       now: (options.now?.() ?? new Date()).toISOString(),
     });
     try {
-      const result = await applyPlan(kc, snapshot, plan);
+      // Someone wrote the object after the LIST: reconcile it from a fresh read instead.
+      const result = await applyPlan(kc, snapshot, plan).catch((error: unknown) => {
+        if (isConflict(error)) return reconcileOne(kc, namespace, name, options);
+        throw error;
+      });
       if (result.written.length > 0) written += 1;
     } catch (error) {
       failed += 1;
