@@ -11,11 +11,12 @@ import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { enqueue } from "../../functions/reconcile/reconcile-queue.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
+import { soakOr } from "../soak.ts";
 import { aws, eventually, functionLogs } from "./stack.ts";
 
 const namespace = useNamespace("storm");
-/** How many VirtualMCPServers the burst creates; `npm run test:soak` raises it. */
-const BURST = Number(process.env.VMCP_STORM_OBJECTS) || 50;
+/** How many VirtualMCPServers the burst creates. */
+const BURST = soakOr(50, 500);
 
 const group = (name: string) =>
   `apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPGroup\nmetadata: { name: ${name} }\nspec: {}\n`;
@@ -122,49 +123,55 @@ describe("hint storms", () => {
     expect(troubles).toEqual([]);
   }, 300_000);
 
-  it(`converges a burst of ${BURST} new VirtualMCPServers with no duplicate children`, async () => {
-    const names = Array.from({ length: BURST }, (_, i) => `burst-${String(i).padStart(3, "0")}`);
-    const started = Date.now();
-    apply(group("burst-tools"));
-    // In chunks, each within kubectl's time: every object passes the admission function on the emulator.
-    for (let at = 0; at < BURST; at += 50)
-      apply(
-        names
-          .slice(at, at + 50)
-          .map((name) => `---${vmcp(name, "burst-tools")}`)
-          .join(""),
-      );
-    const kc = kubeConfig();
-    await eventually(
-      `all ${BURST} observed`,
-      async () => {
-        const items = (await listObjects(kc, "VirtualMCPServer", { namespace: namespace.name })) as {
-          metadata: { name: string };
-          status?: { observedGeneration?: number };
-        }[];
-        const done = items.filter(
-          (i) => i.metadata.name.startsWith("burst-") && i.status?.observedGeneration === 1,
+  it(
+    `converges a burst of ${BURST} new VirtualMCPServers with no duplicate children`,
+    async () => {
+      const names = Array.from({ length: BURST }, (_, i) => `burst-${String(i).padStart(3, "0")}`);
+      const started = Date.now();
+      apply(group("burst-tools"));
+      // In chunks, each within kubectl's time: every object passes the admission function on the emulator.
+      for (let at = 0; at < BURST; at += 50)
+        apply(
+          names
+            .slice(at, at + 50)
+            .map((name) => `---${vmcp(name, "burst-tools")}`)
+            .join(""),
         );
-        return done.length === BURST ? true : undefined;
-      },
-      BURST * 2_000,
-      1_000,
-    );
-    console.log(`[aws] burst of ${BURST} VirtualMCPServers converged in ${Date.now() - started} ms`);
-    const namesOf = async (kind: "Deployment" | "Service") =>
-      ((await listObjects(kc, kind, { namespace: namespace.name })) as { metadata: { name: string } }[]).map(
-        (o) => o.metadata.name,
+      const kc = kubeConfig();
+      await eventually(
+        `all ${BURST} observed`,
+        async () => {
+          const items = (await listObjects(kc, "VirtualMCPServer", { namespace: namespace.name })) as {
+            metadata: { name: string };
+            status?: { observedGeneration?: number };
+          }[];
+          const done = items.filter(
+            (i) => i.metadata.name.startsWith("burst-") && i.status?.observedGeneration === 1,
+          );
+          return done.length === BURST ? true : undefined;
+        },
+        BURST * 2_000,
+        1_000,
       );
-    const [deployments, services] = [await namesOf("Deployment"), await namesOf("Service")];
-    expect(deployments.filter((n) => n.startsWith("burst-")).sort()).toEqual(names);
-    expect(services.filter((n) => n.startsWith("vmcp-burst-")).sort()).toEqual(names.map((n) => `vmcp-${n}`));
-    // Every one reconciled through its own hint; an emulator redelivery may add a second, never a child.
-    const reconciled = (await functionLogs("reconcile")).filter(
-      (l) =>
-        l.message === "reconciled" && l.namespace === namespace.name && String(l.name).startsWith("burst-"),
-    );
-    console.log(`[aws] burst: ${reconciled.length} reconciles for ${BURST} objects`);
-    expect([...new Set(reconciled.map((l) => String(l.name)))].sort()).toEqual(names);
-    expect(reconciled.length).toBeLessThanOrEqual(Math.ceil(BURST * 1.25));
-  }, 600_000);
+      console.log(`[aws] burst of ${BURST} VirtualMCPServers converged in ${Date.now() - started} ms`);
+      const namesOf = async (kind: "Deployment" | "Service") =>
+        (
+          (await listObjects(kc, kind, { namespace: namespace.name })) as { metadata: { name: string } }[]
+        ).map((o) => o.metadata.name);
+      const [deployments, services] = [await namesOf("Deployment"), await namesOf("Service")];
+      expect(deployments.filter((n) => n.startsWith("burst-")).sort()).toEqual(names);
+      expect(services.filter((n) => n.startsWith("vmcp-burst-")).sort()).toEqual(
+        names.map((n) => `vmcp-${n}`),
+      );
+      // Every one reconciled through its own hint; an emulator redelivery may add a second, never a child.
+      const reconciled = (await functionLogs("reconcile")).filter(
+        (l) =>
+          l.message === "reconciled" && l.namespace === namespace.name && String(l.name).startsWith("burst-"),
+      );
+      console.log(`[aws] burst: ${reconciled.length} reconciles for ${BURST} objects`);
+      expect([...new Set(reconciled.map((l) => String(l.name)))].sort()).toEqual(names);
+      expect(reconciled.length).toBeLessThanOrEqual(Math.ceil(BURST * 1.25));
+    },
+    120_000 + BURST * 2_000,
+  );
 });

@@ -8,12 +8,12 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { type Kind, resourcePath } from "../../functions/kube/resources.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { soakOr } from "../soak.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { group, markDeploymentAvailable, userApply, vmcpManifest } from "./objects.ts";
 import { type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
-/** `npm run test:soak` runs the writers for longer. */
-const DURATION_MS = Number(process.env.VMCP_WRITERS_MS) || 4_000;
+const DURATION_MS = soakOr(4_000, 60_000);
 const NAME = "busy";
 const IMAGE = "example/vmcp:test";
 const namespace = useNamespace("writers");
