@@ -18,6 +18,9 @@ export class ApiError extends Error {
 
 let deadline = Number.POSITIVE_INFINITY;
 
+/** The longest one request may go without an answer. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * The time (epoch ms) by which every request must have its answer, retries included; a Lambda handler sets
  * it from its context at the start of each invocation (one at a time per container), so none runs past
@@ -39,7 +42,9 @@ async function call(
     let failure: Failure;
     let error: Error;
     try {
-      const response = await rawRequest(kc, path, init);
+      // One attempt may not outlast what is left either: a slow answer must not carry us past the deadline.
+      const timeoutMs = Math.max(1, Math.min(REQUEST_TIMEOUT_MS, until - Date.now()));
+      const response = await rawRequest(kc, path, { ...init, timeoutMs });
       if (response.status >= 200 && response.status < 300)
         return response.body ? JSON.parse(response.body) : {};
       const retryAfter = response.headers["retry-after"];

@@ -1,4 +1,4 @@
-// The functions' requests against an API server that throttles, fails and drops connections (a fault
+// The functions' requests against an API server that throttles, fails, stalls and drops connections (a fault
 // proxy on loopback in front of the real one): bounded retries with backoff, Retry-After honoured,
 // answers that are not faults never retried, and the reconcile converging once the faults pass.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,6 +57,21 @@ describe("API-server faults", () => {
       /injected/,
     );
     expect(Date.now() - started).toBeLessThan(2_000);
+    setRequestDeadline(undefined);
+  });
+
+  it("waits for a slow answer that comes in time, and cuts one off at the deadline", async () => {
+    proxy.script([{ delayMs: 500 }]);
+    expect(await getObject(proxy.kc, "VirtualMCPServer", namespace.name, "flaky")).toBeDefined();
+
+    setRequestDeadline(Date.now() + 1_500);
+    proxy.script([{ delayMs: 8_000 }]);
+    const started = Date.now();
+    await expect(getObject(proxy.kc, "VirtualMCPServer", namespace.name, "flaky")).rejects.toThrow(
+      /timed out/,
+    );
+    // Not the 10 s a single request may otherwise take: the invocation's deadline bounds it.
+    expect(Date.now() - started).toBeLessThan(3_000);
     setRequestDeadline(undefined);
   });
 

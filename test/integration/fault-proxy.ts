@@ -1,5 +1,7 @@
 // A fault-injecting HTTPS proxy on loopback in front of the real API server: each request is answered by
-// the next scripted fault, or passed through once the script has run out. For the functions' retry tests.
+// the next scripted fault (a status, a dropped connection, or a delay before passing it on), or passed
+// through once the script has run out. For the functions' retry tests.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -9,6 +11,7 @@ import { kubeConfigWith } from "../../functions/kube/cluster-access.ts";
 export type Fault =
   | { readonly status: number; readonly retryAfter?: string }
   | { readonly drop: true }
+  | { readonly delayMs: number }
   | "pass";
 
 export interface FaultProxy {
@@ -36,7 +39,7 @@ export async function faultProxy(upstream: KubeConfig): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (fault !== "pass") {
+    if (fault !== "pass" && "status" in fault) {
       req.resume();
       res.writeHead(fault.status, {
         "content-type": "application/json",
@@ -45,6 +48,10 @@ export async function faultProxy(upstream: KubeConfig): Promise<FaultProxy> {
       res.end(JSON.stringify({ kind: "Status", status: "Failure", code: fault.status, message: "injected" }));
       return;
     }
+    const delayMs = fault !== "pass" && "delayMs" in fault ? fault.delayMs : 0;
+    setTimeout(() => pass(req, res), delayMs);
+  });
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
     const forward = request(
       {
         host: target.hostname,
@@ -61,7 +68,7 @@ export async function faultProxy(upstream: KubeConfig): Promise<FaultProxy> {
     );
     forward.once("error", () => res.destroy());
     req.pipe(forward);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
