@@ -1,7 +1,7 @@
 // The functions' requests against an API server that throttles, fails, stalls and drops connections (a fault
 // proxy on loopback in front of the real one): bounded retries with backoff, Retry-After honoured,
 // answers that are not faults never retried, and the reconcile converging once the faults pass.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getObject, setRequestDeadline } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
@@ -15,8 +15,9 @@ beforeAll(async () => {
   proxy = await faultProxy(kubeConfig());
   await userApply(kubeConfig(), namespace.name, group("tools"), vmcpManifest("flaky", "tools"));
 });
+// A failed test must not leave its deadline to the next one.
+afterEach(() => setRequestDeadline(undefined));
 afterAll(async () => {
-  setRequestDeadline(undefined);
   await proxy.close();
 });
 
@@ -57,7 +58,6 @@ describe("API-server faults", () => {
       /injected/,
     );
     expect(Date.now() - started).toBeLessThan(2_000);
-    setRequestDeadline(undefined);
   });
 
   it("waits for a slow answer that comes in time, and cuts one off at the deadline", async () => {
@@ -72,7 +72,6 @@ describe("API-server faults", () => {
     );
     // Not the 10 s a single request may otherwise take: the invocation's deadline bounds it.
     expect(Date.now() - started).toBeLessThan(3_000);
-    setRequestDeadline(undefined);
   });
 
   it("a reconcile through intermittent faults converges to the same children as without them", async () => {
