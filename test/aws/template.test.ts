@@ -1,16 +1,20 @@
 // `osls package` works offline (every proxy points at a closed port, no AWS credentials) and cfn-lint finds
 // no error in the compiled template; the per-function bundles hold only their own code.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ensureEmulator } from "../../functions/cli/local-stack/emulator.ts";
 
 const run = promisify(execFile);
 const FUNCTIONS = ["admission", "router", "reconcile", "resync"];
 let dir = "";
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   // cfn-lint lives in the emulator's virtualenv, pinned; present even when VMCP_AWS_ENDPOINT skipped MiniStack.
