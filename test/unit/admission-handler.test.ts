@@ -10,6 +10,7 @@ import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission-validate.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 1 };
@@ -26,23 +27,7 @@ function setup(lookups: Lookups = found) {
   return { handler, publisher };
 }
 
-function event(
-  path: string,
-  body: unknown,
-  extra: Partial<APIGatewayProxyEventV2> = {},
-): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { "Content-Type": "application/json" },
-    requestContext: { http: { method: "POST", path } } as APIGatewayProxyEventV2["requestContext"],
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    isBase64Encoded: false,
-    ...extra,
-  };
-}
+const event = functionUrlEvent;
 
 const review = (request: Record<string, unknown> = {}) => {
   const object = vmcpObject("team", "tools", { groupRef: { name: "g" } }) as ReturnType<typeof vmcpObject> & {

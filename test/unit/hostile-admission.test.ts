@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const SETTINGS = settingsFromEnv({ WEBHOOK_TOKEN: TOKEN });
@@ -28,16 +29,11 @@ function setup() {
     metrics,
   });
   const send = async (body: string, webhook = "validate", base64 = false) => {
-    const result = await handler({
-      version: "2.0",
-      routeKey: "$default",
-      rawPath: `/${TOKEN}/${webhook}`,
-      rawQueryString: "",
-      headers: { "content-type": "application/json" },
-      requestContext: { http: { method: "POST" } } as APIGatewayProxyEventV2["requestContext"],
-      body: base64 ? Buffer.from(body).toString("base64") : body,
-      isBase64Encoded: base64,
-    });
+    const result = await handler(
+      functionUrlEvent(`/${TOKEN}/${webhook}`, base64 ? Buffer.from(body).toString("base64") : body, {
+        isBase64Encoded: base64,
+      }),
+    );
     return { status: result.statusCode, text: result.body ?? "", json: JSON.parse(result.body ?? "") };
   };
   return { send, publisher, counted };

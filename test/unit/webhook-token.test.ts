@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it
 const OPTIONS: GateOptions = { token: TOKEN, maxBodyBytes: 64 * 1024 };
@@ -128,19 +129,8 @@ const context = {
 
 const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", vmcpObject("team", "tools"), { uid: "u" }));
 
-function event(path: string, extra: Partial<APIGatewayProxyEventV2> = {}, method = "POST") {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { "content-type": "application/json" },
-    requestContext: { http: { method, path } } as APIGatewayProxyEventV2["requestContext"],
-    body: REVIEW,
-    isBase64Encoded: false,
-    ...extra,
-  } as APIGatewayProxyEventV2;
-}
+const event = (path: string, extra: Partial<APIGatewayProxyEventV2> = {}, method = "POST") =>
+  functionUrlEvent(path, REVIEW, extra, method);
 
 /** The handler's answer and everything the process printed meanwhile (logs, metrics). */
 async function call(e: APIGatewayProxyEventV2): Promise<{ response: string; printed: string }> {
