@@ -51,11 +51,11 @@ export async function reconcileOne(
     });
   let planned = plan(snapshot);
   const children = await applyChildren(kc, snapshot, planned);
+  let statusWritten = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const statusWritten = await applyStatus(kc, snapshot, planned);
-      if (children.failure) throw children.failure;
-      return resultOf(snapshot, planned, children.written, statusWritten);
+      statusWritten = await applyStatus(kc, snapshot, planned);
+      break;
     } catch (error) {
       if (!isConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
     }
@@ -68,4 +68,7 @@ export async function reconcileOne(
     snapshot = { ...snapshot, vmcp };
     planned = plan(snapshot);
   }
+  // A failed child is reported after the status, which says what went wrong, has been written.
+  if (children.failure) throw children.failure;
+  return resultOf(snapshot, planned, children.written, statusWritten);
 }
