@@ -6,14 +6,19 @@ import { getObject, setRequestDeadline } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { type FaultProxy, faultProxy } from "./fault-proxy.ts";
+import { namespaceState } from "./namespace-state.ts";
 import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("faults");
+// The same objects, reconciled without faults: where the faulty run must end.
+const twin = useNamespace("calm");
+const options = { image: "example/vmcp:test", now: () => new Date("2026-11-24T00:00:00Z") };
 let proxy: FaultProxy;
 
 beforeAll(async () => {
   proxy = await faultProxy(kubeConfig());
-  await userApply(kubeConfig(), namespace.name, group("tools"), vmcpManifest("flaky", "tools"));
+  for (const ns of [namespace.name, twin.name])
+    await userApply(kubeConfig(), ns, group("tools"), vmcpManifest("flaky", "tools"));
 });
 // A failed test must not leave its deadline to the next one.
 afterEach(() => setRequestDeadline(undefined));
@@ -83,16 +88,15 @@ describe("API-server faults", () => {
       { status: 429, retryAfter: "0" },
       { status: 502 },
     ]);
-    const result = await reconcileOne(proxy.kc, namespace.name, "flaky", { image: "example/vmcp:test" });
+    const result = await reconcileOne(proxy.kc, namespace.name, "flaky", options);
     expect(result.outcome).toBe("ok");
-    for (const [kind, name] of [
-      ["Deployment", "flaky"],
-      ["Service", "vmcp-flaky"],
-      ["ConfigMap", "flaky-vmcp-config"],
-    ] as const)
-      expect(await getObject(kubeConfig(), kind, namespace.name, name)).toBeDefined();
+    expect(proxy.seen.filter((s) => s.fault !== '"pass"')).toHaveLength(4);
+    await reconcileOne(kubeConfig(), twin.name, "flaky", options);
+    expect(await namespaceState(kubeConfig(), namespace.name)).toEqual(
+      await namespaceState(kubeConfig(), twin.name),
+    );
     // Nothing left to do: the faults changed nothing that a fault-free reconcile would not have written.
-    const again = await reconcileOne(kubeConfig(), namespace.name, "flaky", { image: "example/vmcp:test" });
+    const again = await reconcileOne(kubeConfig(), namespace.name, "flaky", options);
     expect(again.written).toEqual([]);
   });
 });

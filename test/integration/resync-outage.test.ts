@@ -20,6 +20,7 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncHandler } from "../../functions/resync/handler.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { soakOr } from "../soak.ts";
+import { namespaceState } from "./namespace-state.ts";
 import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 import { outage, type Server } from "./plane-outage.ts";
 
@@ -56,31 +57,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (dir) await down({ dir });
 });
-
-const CHILD_KINDS = ["Deployment", "Service", "ConfigMap", "ServiceAccount", "Role", "RoleBinding"] as const;
-// Set by the API server, or hashes of content that names the namespace (that content is compared itself).
-const VOLATILE = /^(uid|resourceVersion|creationTimestamp|managedFields|clusterIPs?|.*checksum|.*\/applied)$/;
-
-/** A namespace's VirtualMCPServers and children, with what differs between any two namespaces taken out. */
-async function stateOf(ns: string): Promise<Record<string, unknown>> {
-  const kinds = ["VirtualMCPServer", ...CHILD_KINDS] as const;
-  const listed = await Promise.all(kinds.map((kind) => listObjects(kc, kind, { namespace: ns })));
-  const text = JSON.stringify(
-    Object.fromEntries(
-      kinds.map((kind, i) => [
-        kind,
-        Object.fromEntries(
-          (listed[i] as { metadata: { name: string } }[])
-            // The API server's own objects in every namespace.
-            .filter((o) => !["kube-root-ca.crt", "default"].includes(o.metadata.name))
-            .map((o) => [o.metadata.name, o]),
-        ),
-      ]),
-    ),
-    (key, value) => (VOLATILE.test(key) ? undefined : value),
-  );
-  return JSON.parse(text.replaceAll(ns, "NS"));
-}
 
 describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
   it(`converges all ${NAMESPACES * PER_NAMESPACE} objects to the fault-free state, with no duplicates`, async () => {
@@ -129,8 +105,8 @@ describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
     // Converged: a fault-free resync finds nothing to do anywhere.
     expect(await resyncAll(kc, options)).toMatchObject({ written: 0, failed: 0, deferred: [] });
     // And every namespace holds exactly what the fault-free one does, children and status alike.
-    const expected = await stateOf("calm");
+    const expected = await namespaceState(kc, "calm");
     expect(Object.keys(expected.Deployment as object)).toHaveLength(PER_NAMESPACE);
-    for (const ns of namespaces) expect(await stateOf(ns), ns).toEqual(expected);
+    for (const ns of namespaces) expect(await namespaceState(kc, ns), ns).toEqual(expected);
   }, 600_000);
 });
