@@ -131,8 +131,16 @@ describe("the local stack, end to end", () => {
       1_000,
     );
     expect(restored.metadata.uid).not.toBe(before.metadata.uid);
-    const resyncs = (await functionLogs("resync")).filter((line) => line.message === "resync done");
-    expect(resyncs.length).toBeGreaterThan(0);
+    // The resync restores the child during its run; the emulator ships its log only after the run ends.
+    const resyncs = await eventually(
+      "the resync's log",
+      async () => {
+        const done = (await functionLogs("resync")).filter((line) => line.message === "resync done");
+        return done.length > 0 ? done : undefined;
+      },
+      30_000,
+      500,
+    );
     expect(Number(resyncs.at(-1)?.objects)).toBeGreaterThanOrEqual(1);
   }, 120_000);
 });
