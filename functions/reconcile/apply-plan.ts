@@ -1,6 +1,6 @@
 // Performs a plan's writes, and only those: children by server-side apply, removals, Events for created
-// or failed children, then the status applies. A failed child does not stop the others; the first error
-// is rethrown at the end so the caller retries.
+// or failed children; then the status applies, onto the snapshot's version only. A failed child does not
+// stop the others; its error is returned for the caller to rethrow once the status is written.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { API_VERSION, FALLBACK_FIELD_MANAGER, FIELD_MANAGER } from "../core/names.ts";
 import type { Plan, Snapshot } from "../core/reconcile-plan.ts";
@@ -124,20 +124,4 @@ export async function applyStatus(kc: KubeConfig, snapshot: Snapshot, plan: Plan
     written = true;
   }
   return written;
-}
-
-export const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
-  key: `${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`,
-  mode: plan.mode,
-  written: statusWritten ? [...written, "VirtualMCPServer"] : written,
-  statusWritten,
-  outcome: plan.outcome,
-});
-
-/** Children, then status; a failed child does not stop the others or the status, and is rethrown last. */
-export async function applyPlan(kc: KubeConfig, snapshot: Snapshot, plan: Plan): Promise<ReconcileResult> {
-  const { written, failure } = await applyChildren(kc, snapshot, plan);
-  const statusWritten = await applyStatus(kc, snapshot, plan);
-  if (failure) throw failure;
-  return resultOf(snapshot, plan, written, statusWritten);
 }

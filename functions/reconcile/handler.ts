@@ -8,7 +8,7 @@ import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { keyOf } from "../core/change-hint.ts";
-import { settleDelay } from "../core/hint-window.ts";
+import { settleDelay, WRITE_SETTLE_MS } from "../core/hint-window.ts";
 import {
   type KeyWork,
   readMessage,
@@ -21,8 +21,6 @@ import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-o
 
 /** Below this much remaining time a key is not started but returned, so no reconcile is cut off. */
 const TIME_NEEDED_MS = 12_000;
-
-const STALE_RECHECK_MS = 250;
 
 class StaleSnapshot extends Error {}
 
@@ -50,10 +48,10 @@ export function reconcileHandler(deps: ReconcileDeps) {
     const attempt = () =>
       reconcileOne(kc, work.namespace, work.name, { ...deps.options, causes: work.causes });
     let result = await attempt();
-    // A hint is sent while its write is being admitted, and the queue can outrun the write. One short wait
-    // here, on the first receive only, spares a round trip through the queue's backoff (about 1-2 s).
+    // A write slower than the settle time (or a hint from a sender without times) can still be outrun by the
+    // queue. One more short wait, on the first receive only, spares a round trip through the queue's backoff.
     if (result.outcome === "stale" && work.receiveCount <= 1) {
-      await sleep(STALE_RECHECK_MS);
+      await sleep(WRITE_SETTLE_MS);
       result = await attempt();
     }
     metrics.addMetric("ReconcileLatency", MetricUnit.Milliseconds, Date.now() - started);

@@ -2,11 +2,11 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/change-hint.ts";
 import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
-import { planReconcile, type Snapshot } from "../core/reconcile-plan.ts";
+import { type Plan, planReconcile, type Snapshot } from "../core/reconcile-plan.ts";
 import { type Mode, modeOf } from "../core/toolhive.ts";
 import { ApiError } from "../kube/api.ts";
 import { readSnapshot, readVirtualMCPServer } from "../kube/snapshot.ts";
-import { applyChildren, applyStatus, type ReconcileResult, resultOf } from "./apply-plan.ts";
+import { applyChildren, applyStatus, type ReconcileResult } from "./apply-plan.ts";
 
 export interface ReconcileOptions {
   /** The vMCP image; the functions' VMCP_IMAGE setting. */
@@ -20,6 +20,14 @@ export const settingsFrom = (env: NodeJS.ProcessEnv): ReconcileOptions => ({
   image: env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE,
 });
 
+const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
+  key: `${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`,
+  mode: plan.mode,
+  written: statusWritten ? [...written, "VirtualMCPServer"] : written,
+  statusWritten,
+  outcome: plan.outcome,
+});
+
 const nothingDone = (key: string, mode: Mode | null, outcome: "notFound" | "stale"): ReconcileResult => ({
   key,
   mode,
@@ -31,7 +39,7 @@ const nothingDone = (key: string, mode: Mode | null, outcome: "notFound" | "stal
 /** Status writes tried when other writers (the runtime, a resync) keep changing the object in between. */
 const CONFLICT_ATTEMPTS = 5;
 
-export const isConflict = (error: unknown) => error instanceof ApiError && error.code === 409;
+const isConflict = (error: unknown) => error instanceof ApiError && error.code === 409;
 
 export async function reconcileOne(
   kc: KubeConfig,
@@ -39,16 +47,26 @@ export async function reconcileOne(
   name: string,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
-  const key = `${namespace}/${name}`;
-  let snapshot = await readSnapshot(kc, namespace, name);
+  const snapshot = await readSnapshot(kc, namespace, name);
   if (options.causes?.some((cause) => predatesHint(snapshot, cause)))
-    return nothingDone(key, snapshot ? modeOf(snapshot.vmcp) : null, "stale");
-  if (!snapshot) return nothingDone(key, null, "notFound");
+    return nothingDone(`${namespace}/${name}`, snapshot ? modeOf(snapshot.vmcp) : null, "stale");
+  if (!snapshot) return nothingDone(`${namespace}/${name}`, null, "notFound");
+  return reconcileSnapshot(kc, snapshot, options);
+}
+
+/** Plans and applies one snapshot, however it was read (one object's reads, or the resync's LISTs). */
+export async function reconcileSnapshot(
+  kc: KubeConfig,
+  read: Snapshot,
+  options: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  const { namespace = "", name } = read.vmcp.metadata;
   const plan = (of: Snapshot) =>
     planReconcile(of, {
       image: options.image ?? DEFAULT_VMCP_IMAGE,
       now: (options.now?.() ?? new Date()).toISOString(),
     });
+  let snapshot = read;
   let planned = plan(snapshot);
   const children = await applyChildren(kc, snapshot, planned);
   let statusWritten = false;
@@ -62,7 +80,7 @@ export async function reconcileOne(
     // Someone wrote the object since our read: recompute the status from what is there now (one GET). A
     // new generation means a new spec, whose children this reconcile did not build: start over for it.
     const vmcp = await readVirtualMCPServer(kc, namespace, name);
-    if (!vmcp) return nothingDone(key, null, "notFound");
+    if (!vmcp) return nothingDone(`${namespace}/${name}`, null, "notFound");
     if (vmcp.metadata.generation !== snapshot.vmcp.metadata.generation)
       return reconcileOne(kc, namespace, name, { ...options, causes: [] });
     snapshot = { ...snapshot, vmcp };

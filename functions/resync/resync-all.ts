@@ -1,11 +1,8 @@
 // Resync: every VirtualMCPServer (of a namespace, or all) from one LIST per type, planned and applied
 // one by one. The backstop for lost hints; in steady state it reads a fixed number of pages and writes nothing.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
-import { planReconcile } from "../core/reconcile-plan.ts";
 import { readAllSnapshots } from "../kube/snapshot.ts";
-import { applyPlan } from "../reconcile/apply-plan.ts";
-import { isConflict, type ReconcileOptions, reconcileOne } from "../reconcile/reconcile-one.ts";
+import { type ReconcileOptions, reconcileSnapshot } from "../reconcile/reconcile-one.ts";
 
 export interface ObjectKey {
   readonly namespace: string;
@@ -38,16 +35,8 @@ export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Pr
       deferred.push({ namespace, name });
       continue;
     }
-    const plan = planReconcile(snapshot, {
-      image: options.image ?? DEFAULT_VMCP_IMAGE,
-      now: (options.now?.() ?? new Date()).toISOString(),
-    });
     try {
-      // Someone wrote the object after the LIST: reconcile it from a fresh read instead.
-      const result = await applyPlan(kc, snapshot, plan).catch((error: unknown) => {
-        if (isConflict(error)) return reconcileOne(kc, namespace, name, options);
-        throw error;
-      });
+      const result = await reconcileSnapshot(kc, snapshot, options);
       if (result.written.length > 0) written += 1;
     } catch (error) {
       failed += 1;

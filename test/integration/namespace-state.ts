@@ -2,16 +2,9 @@
 // through faults ends exactly where a fault-free run in a twin namespace does.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { listObjects } from "../../functions/kube/api.ts";
+import { CHILD_KINDS } from "../../functions/kube/snapshot.ts";
 
-const KINDS = [
-  "VirtualMCPServer",
-  "Deployment",
-  "Service",
-  "ConfigMap",
-  "ServiceAccount",
-  "Role",
-  "RoleBinding",
-] as const;
+const KINDS = ["VirtualMCPServer", ...CHILD_KINDS] as const;
 // Set by the API server, or hashes of content that names the namespace (that content is compared itself).
 const VOLATILE = /^(uid|resourceVersion|creationTimestamp|managedFields|clusterIPs?|.*checksum|.*\/applied)$/;
 // The API server's own objects in every namespace.
