@@ -24,6 +24,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "runtime",
+          include: ["test/runtime/**/*.test.ts"],
+          // ToolHive's real vMCP runtime judges what the functions write; dynamic mode needs the API server.
+          globalSetup: ["test/integration/control-plane.setup.ts", "test/runtime/runtimes.setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: "aws",
           include: ["test/aws/**/*.test.ts"],
           // The whole local stack once per run: control plane, emulator, the deployed functions.

@@ -18,7 +18,7 @@ import {
 import type { Benchmark, Target } from "./section.ts";
 import { fmt, type Summary, summarize } from "./stats.ts";
 
-const IMAGE = "example/vmcp:bench";
+const IMAGE = "example/vmcp:v0.47.0";
 const MEMBERS = ["weather", "fetch"];
 const FLEET_SIZES = [10, 100] as const;
 const PER_NAMESPACE = 10;

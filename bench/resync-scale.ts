@@ -24,7 +24,7 @@ import type { ChildResync } from "./resync-child.ts";
 import type { Benchmark, Target } from "./section.ts";
 import { fmt, type Summary, summarize } from "./stats.ts";
 
-const IMAGE = "example/vmcp:bench";
+const IMAGE = "example/vmcp:v0.47.0";
 const DRIVER = fileURLToPath(new URL("./resync-child.ts", import.meta.url));
 const NAMESPACES = 10;
 const MiB = 1024 * 1024;

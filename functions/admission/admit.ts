@@ -18,6 +18,8 @@ export interface AdmitDeps {
   readonly publisher: HintPublisher;
   /** Admit (with a warning) when the API server cannot be asked about a reference. Default: refuse. */
   readonly failOpen?: boolean;
+  /** The vMCP runtime version the functions deploy (default: the default image's). */
+  readonly runtimeVersion?: string;
   /** The functions' own identities: their writes are not hinted back to themselves. */
   readonly ownUsernames?: readonly string[];
   readonly onPublishError?: (error: unknown) => void;

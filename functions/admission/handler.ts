@@ -6,6 +6,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../core/runtime-versions.ts";
 import { clusterSettingsFromEnv } from "../kube/cluster-settings.ts";
 import { type AdmitDeps, admit } from "./admit.ts";
 import type { HintPublisher } from "./hints.ts";
@@ -14,10 +15,14 @@ import { type GateOptions, gate } from "./http-gate.ts";
 export interface AdmissionSettings extends GateOptions {
   readonly failOpen: boolean;
   readonly ownUsernames: readonly string[];
+  readonly runtimeVersion: string;
 }
 
+/** Throws, naming the setting, when VMCP_IMAGE runs no supported runtime version (as the reconcile does). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): AdmissionSettings {
+  const image = env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE;
   return {
+    runtimeVersion: runtimeProfile(image, env.VMCP_RUNTIME_VERSION || undefined).version,
     token: env.WEBHOOK_TOKEN ?? "",
     maxBodyBytes: Number(env.ADMISSION_MAX_BODY_BYTES) || 6 * 1024 * 1024,
     failOpen: env.ADMISSION_FAIL_OPEN === "true",
@@ -62,6 +67,7 @@ export function admissionHandler(deps: HandlerDeps) {
       lookUp: deps.lookUp,
       publisher: deps.publisher,
       failOpen: deps.settings.failOpen,
+      runtimeVersion: deps.settings.runtimeVersion,
       ownUsernames: deps.settings.ownUsernames,
       onPublishError: (error) => {
         deps.logger.error("publishing a change hint failed", { error: error as Error });

@@ -10,7 +10,10 @@ export async function validate(request: AdmissionRequest, deps: AdmitDeps): Prom
     request.kind.kind === "VirtualMCPServer" &&
     (request.operation === "CREATE" || request.operation === "UPDATE");
   const lookups = needsLookups ? await deps.lookUp(request) : { authConfigs: new Map() };
-  const decision = decideValidation(request, lookups, { failOpen: deps.failOpen ?? false });
+  const decision = decideValidation(request, lookups, {
+    failOpen: deps.failOpen ?? false,
+    runtimeVersion: deps.runtimeVersion,
+  });
   if (!decision.allowed) return deny(request.uid, decision.message ?? "refused", decision.warnings);
   const hint = hintFor(request, deps.ownUsernames);
   if (hint) await deps.publisher.publish(hint).catch((error: unknown) => deps.onPublishError?.(error));

@@ -12,6 +12,7 @@ import { resyncAll } from "../resync/resync-all.ts";
 import { parseCommand, USAGE, UsageError } from "./command-line.ts";
 import { ensureBinaries } from "./control-plane/binaries.ts";
 import { defaultDirectory, down, env, exportLine, up } from "./control-plane/plane.ts";
+import { ensureRuntimes } from "./control-plane/runtimes.ts";
 import { runDev } from "./dev.ts";
 import { renderStackWebhooks } from "./webhooks.ts";
 
@@ -61,6 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new Error(`stdin is not JSON: ${(error as Error).message}`);
       }
       const result = await admit(body, command.mutate ? "mutate" : "validate", {
+        runtimeVersion: settingsFrom(process.env).runtime?.version,
         lookUp: async (request) => {
           if (kc) return lookUp(kc, request);
           const error = { error: "no kubeconfig to ask the API server with" };
@@ -95,6 +97,8 @@ async function main(argv: readonly string[]): Promise<number> {
         case "install": {
           const binaries = await ensureBinaries();
           progress(`control plane binaries ready: ${Object.values(binaries).join(", ")}`);
+          const runtimes = await ensureRuntimes();
+          progress(`vMCP runtimes ready: ${Object.values(runtimes).join(", ")}`);
           return 0;
         }
         case "up": {

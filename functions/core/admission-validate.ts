@@ -2,6 +2,8 @@
 // Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
 import type { AdmissionRequest } from "./admission-review.ts";
 import { isTree } from "./json-tree.ts";
+import { specConfigProblems, unknownSettingWarning } from "./runtime-config-fit.ts";
+import { DEFAULT_RUNTIME_VERSION } from "./runtime-versions.ts";
 import { shown } from "./shown.ts";
 import { groupOf, modeOf, outgoingAuthEntries, VirtualMCPServer } from "./toolhive.ts";
 import { isObjectName, validateVirtualMCPServer } from "./validation.ts";
@@ -85,10 +87,16 @@ function validateMember(request: AdmissionRequest): Decision {
   return { allowed: true, warnings: [] };
 }
 
+export interface ValidationOptions {
+  readonly failOpen?: boolean;
+  /** The vMCP runtime version the functions deploy: what spec.config may hold depends on it. */
+  readonly runtimeVersion?: string;
+}
+
 export function decideValidation(
   request: AdmissionRequest,
   lookups: Lookups,
-  options: { failOpen?: boolean } = {},
+  options: ValidationOptions = {},
 ): Decision {
   if (request.operation === "DELETE" || request.operation === "CONNECT")
     return { allowed: true, warnings: [] };
@@ -112,8 +120,9 @@ export function decideValidation(
       warnings: [],
     };
   const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
-  const errors = validateVirtualMCPServer(vmcp).map((e) => `${e.path}: ${e.message}`);
-  const warnings: string[] = [];
+  const fit = specConfigProblems(vmcp.spec.config, options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
+  const errors = [...validateVirtualMCPServer(vmcp), ...fit.errors].map((e) => `${e.path}: ${e.message}`);
+  const warnings = fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
   const unverified: string[] = [];
   const refs = referencesOf(request);
   const check = (path: string, kind: string, name: string, found: Found | undefined) => {

@@ -7,16 +7,24 @@ import {
   childNames,
   controllerReference,
   RUNCONFIG_CHECKSUM,
+  RUNTIME_DISCOVERY_ROLE,
   VMCP_PORT,
   workloadLabels,
 } from "./names.ts";
 import type { SecretEnv } from "./outgoing-auth.ts";
 import { strategicMerge } from "./pod-template-merge.ts";
 import { contentChecksum, renderRuntimeConfig } from "./runtime-config.ts";
+import type { RuntimeProfile } from "./runtime-versions.ts";
 import type { Mode, VirtualMCPServer } from "./toolhive.ts";
 
-export const DEFAULT_VMCP_IMAGE = "ghcr.io/stacklok/toolhive/vmcp:v0.44.0";
 const CONFIG_DIR = "/etc/vmcp-config";
+/** The vMCP image's non-root user, as upstream's operator runs it. */
+const RUNTIME_UID = 1000;
+/** Upstream's defaults: a Burstable pod that cannot starve its node. podTemplateSpec may override them. */
+const RESOURCES = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { cpu: "500m", memory: "512Mi" },
+};
 
 export interface Child {
   readonly apiVersion: string;
@@ -37,6 +45,7 @@ export interface ChildrenInput {
   readonly runtimeConfig: Record<string, unknown>;
   readonly secretEnv: readonly SecretEnv[];
   readonly image: string;
+  readonly runtime: RuntimeProfile;
 }
 
 function meta(input: ChildrenInput, name: string, extraLabels: Record<string, string> = {}) {
@@ -49,25 +58,22 @@ function meta(input: ChildrenInput, name: string, extraLabels: Record<string, st
   };
 }
 
-/** Dynamic mode: read the group's workloads, and read and report status of this one object only. */
-function runtimeRules(name: string) {
+/**
+ * Dynamic mode: what the vMCP runtime does with the API, measured on the runtime itself (its audit trail,
+ * test/runtime). This Role holds what is by name: its group, and reading and replacing the status of this
+ * one object. What it lists and watches namespace-wide (members, auth configs, Secrets, ConfigMaps) comes
+ * from RUNTIME_DISCOVERY_ROLE, bound in this namespace.
+ */
+function runtimeRules(name: string, group: string) {
+  const toolhive = "toolhive.stacklok.dev";
   return [
+    { apiGroups: [toolhive], resources: ["mcpgroups"], resourceNames: [group], verbs: ["get"] },
+    { apiGroups: [toolhive], resources: ["virtualmcpservers"], resourceNames: [name], verbs: ["get"] },
     {
-      apiGroups: ["toolhive.stacklok.dev"],
-      resources: ["mcpgroups", "mcpservers", "mcpremoteproxies", "mcpexternalauthconfigs", "mcptoolconfigs"],
-      verbs: ["get", "list", "watch"],
-    },
-    {
-      apiGroups: ["toolhive.stacklok.dev"],
-      resources: ["virtualmcpservers"],
-      resourceNames: [name],
-      verbs: ["get"],
-    },
-    {
-      apiGroups: ["toolhive.stacklok.dev"],
+      apiGroups: [toolhive],
       resources: ["virtualmcpservers/status"],
       resourceNames: [name],
-      verbs: ["get", "update", "patch"],
+      verbs: ["update"],
     },
   ];
 }
@@ -94,7 +100,7 @@ function rbac(input: ChildrenInput): Child[] {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "Role",
     metadata: meta(input, names.role),
-    rules: runtimeRules(vmcp.metadata.name),
+    rules: runtimeRules(vmcp.metadata.name, String(input.runtimeConfig.groupRef ?? "")),
   };
   const binding: Child = {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -103,7 +109,12 @@ function rbac(input: ChildrenInput): Child[] {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.role },
     subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace: vmcp.metadata.namespace }],
   };
-  return [account, role, binding];
+  const discovery: Child = {
+    ...binding,
+    metadata: meta(input, names.discoveryBinding),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: RUNTIME_DISCOVERY_ROLE },
+  };
+  return [account, role, binding, discovery];
 }
 
 function configMap(input: ChildrenInput): Child & { data: Record<string, string> } {
@@ -152,8 +163,13 @@ function podTemplate(input: ChildrenInput, checksum: string) {
   const { vmcp, mode } = input;
   const name = vmcp.metadata.name;
   const operational = input.runtimeConfig.operational as { logLevel?: string } | undefined;
-  const probe = (initialDelaySeconds: number, periodSeconds: number, timeoutSeconds: number) => ({
-    httpGet: { path: "/health", port: "http" },
+  const probe = (
+    path: string,
+    initialDelaySeconds: number,
+    periodSeconds: number,
+    timeoutSeconds: number,
+  ) => ({
+    httpGet: { path, port: "http" },
     initialDelaySeconds,
     periodSeconds,
     timeoutSeconds,
@@ -180,17 +196,30 @@ function podTemplate(input: ChildrenInput, checksum: string) {
           ],
           ports: [{ name: "http", containerPort: VMCP_PORT, protocol: "TCP" }],
           env: env(input),
-          livenessProbe: probe(30, 10, 5),
-          readinessProbe: probe(15, 5, 3),
+          // Liveness: the process answers. Readiness: /readyz, which waits for the backend watcher's caches
+          // in dynamic mode (/health would admit traffic before any backend is known).
+          livenessProbe: probe("/health", 30, 10, 5),
+          readinessProbe: probe("/readyz", 15, 5, 3),
+          resources: RESOURCES,
           volumeMounts: [{ name: "vmcp-config", mountPath: CONFIG_DIR, readOnly: true }],
           securityContext: {
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,
             runAsNonRoot: true,
+            runAsUser: RUNTIME_UID,
             capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
           },
         },
       ],
+      // Pod Security "restricted": non-root, RuntimeDefault seccomp, no privilege escalation, no capabilities.
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: RUNTIME_UID,
+        runAsGroup: RUNTIME_UID,
+        fsGroup: RUNTIME_UID,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
       volumes: [{ name: "vmcp-config", configMap: { name: childNames(name).configMap } }],
     },
   };

@@ -24,9 +24,10 @@ export interface Discovery {
 const READY_PHASES = new Set(["Running", "Ready"]);
 
 function transportOf(member: Workload): Backend["transport"] {
-  const chosen =
-    member.kind === "MCPServer" ? member.spec.proxyMode || member.spec.transport : member.spec.transport;
-  // A stdio server is reached through its proxy, which speaks streamable HTTP.
+  // proxyMode is how ToolHive's proxy exposes a stdio server; a server that speaks HTTP itself is reached
+  // over its own transport (the CRD defaults proxyMode even there, so it must not win).
+  const { transport, proxyMode } = member.spec;
+  const chosen = member.kind === "MCPServer" && (transport ?? "stdio") === "stdio" ? proxyMode : transport;
   return chosen === "sse" ? "sse" : "streamable-http";
 }
 

@@ -8,6 +8,12 @@ export const FIELD_MANAGER = "vmcp-lambda";
 /** Dynamic mode only: writes phase, message and Ready while the runtime cannot (see desired-status.ts). */
 export const FALLBACK_FIELD_MANAGER = "vmcp-lambda-fallback";
 export const FIELD_MANAGERS: readonly string[] = [FIELD_MANAGER, FALLBACK_FIELD_MANAGER];
+/**
+ * The ClusterRole (infra/rbac/functions.yaml) with what the vMCP runtime reads namespace-wide in dynamic
+ * mode, Secrets among it. The functions only bind it (RBAC's bind verb, on this name alone), so they never
+ * hold what it grants.
+ */
+export const RUNTIME_DISCOVERY_ROLE = "vmcp-lambda-runtime-discovery";
 /** Marks children so one label-selected list per type finds them all (resync). */
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "vmcp-lambda";
@@ -24,6 +30,8 @@ export function childNames(name: string) {
     serviceAccount: `${name}-vmcp`,
     role: `${name}-vmcp`,
     roleBinding: `${name}-vmcp`,
+    /** Binds RUNTIME_DISCOVERY_ROLE in the namespace (dynamic mode); upstream has no such child. */
+    discoveryBinding: `${name}-vmcp-discovery`,
   };
 }
 

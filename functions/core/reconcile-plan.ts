@@ -11,8 +11,10 @@ import type { KubeObject } from "./kubernetes.ts";
 import { childNames, FIELD_MANAGER, statusUrl } from "./names.ts";
 import { type AuthConfigs, resolveBackendAuth, resolveMemberAuth, type SecretEnv } from "./outgoing-auth.ts";
 import { validatePodTemplatePatch } from "./pod-template-merge.ts";
-import { runtimeConfig } from "./runtime-config.ts";
+import { runtimeConfig, sessionStorageEnv } from "./runtime-config.ts";
+import { specConfigProblems, unknownSettingWarning } from "./runtime-config-fit.ts";
 import { readRuntimeReport } from "./runtime-report.ts";
+import type { RuntimeProfile } from "./runtime-versions.ts";
 import { type JsonPatchOp, statusHandover } from "./status-handover.ts";
 
 import {
@@ -52,10 +54,14 @@ export interface Plan {
   readonly fallbackStatus: Record<string, unknown> | undefined;
   /** Sent before the status applies: a JSON patch removing runtime fields the functions still hold. */
   readonly statusHandover: JsonPatchOp[] | undefined;
+  /** Settings left out of the runtime's configuration, said when that configuration is being written. */
+  readonly droppedConfig: readonly string[];
 }
 
 export interface PlanOptions {
   readonly image: string;
+  /** The runtime the image runs: its config schema and status shape. */
+  readonly runtime: RuntimeProfile;
   readonly now: string;
 }
 
@@ -99,9 +105,11 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       status: undefined,
       fallbackStatus: undefined,
       statusHandover: undefined,
+      droppedConfig: [],
     };
   }
-  const specErrors = validateVirtualMCPServer(vmcp);
+  const configFit = specConfigProblems(vmcp.spec.config, options.runtime.version);
+  const specErrors = [...validateVirtualMCPServer(vmcp), ...configFit.errors];
 
   // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
   const podTemplate = vmcp.spec.podTemplateSpec;
@@ -123,15 +131,19 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
 
   const blocked =
     specErrors.length > 0 || podErrors.length > 0 || !snapshot.group || auth.errors !== undefined;
-  const children = blocked
-    ? []
-    : desiredChildren({
+  const rendered = blocked
+    ? undefined
+    : runtimeConfig(vmcp, mode, discovery, configs, options.runtime.version);
+  const children = rendered
+    ? desiredChildren({
         vmcp,
         mode,
         image: options.image,
-        secretEnv: [...auth.env, ...memberEnv],
-        runtimeConfig: runtimeConfig(vmcp, mode, discovery, configs),
-      }).map(withAppliedHash);
+        runtime: options.runtime,
+        secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)],
+        runtimeConfig: rendered,
+      }).map(withAppliedHash)
+    : [];
 
   const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
   const deployment = live.get(childKey("Deployment", childNames(name).deployment));
@@ -181,5 +193,9 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         ? status.fallback
         : undefined,
     statusHandover: handover,
+    // Named once, when the configuration that leaves them out is written, not on every reconcile.
+    droppedConfig: apply.some((c) => c.kind === "ConfigMap")
+      ? configFit.unknown.map((path) => unknownSettingWarning(path, options.runtime.version))
+      : [],
   };
 }

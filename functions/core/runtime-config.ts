@@ -1,12 +1,14 @@
-// The vMCP runtime's configuration (ConfigMap key config.yaml): spec.config with the CR's own fields laid
-// over it, operational defaults filled in, and in static mode the discovered backends and their auth.
+// The vMCP runtime's configuration (ConfigMap key config.yaml): spec.config fitted to what the runtime of
+// the deployed version knows, the CR's own fields laid over it in the runtime's forms, operational and
+// aggregation defaults filled in, and in static mode the discovered backends and their auth.
 // Deterministic: keys are sorted and backends come sorted, so the same input always gives the same bytes.
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { Discovery } from "./discovery.ts";
 import { isTree, sortKeys, type Tree } from "./json-tree.ts";
-import { type AuthConfigs, resolveBackendAuth, type Strategy } from "./outgoing-auth.ts";
-import { groupOf, type Mode, type VirtualMCPServer } from "./toolhive.ts";
+import { type AuthConfigs, resolveBackendAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
+import { fitSpecConfig } from "./runtime-config-fit.ts";
+import { type BackendAuth, groupOf, type Mode, type VirtualMCPServer } from "./toolhive.ts";
 
 /** `over` wins; trees merge key by key, anything else is replaced whole. */
 function mergeTrees(under: Tree, over: Tree): Tree {
@@ -28,26 +30,41 @@ const OPERATIONAL_DEFAULTS: Tree = {
   },
 };
 
-const AGGREGATION_DEFAULTS: Tree = {
-  conflictResolution: "prefix",
-  conflictResolutionConfig: { prefixFormat: "{workload}_" },
-};
+/** The runtime requires conflictResolutionConfig whatever the strategy; upstream fills it the same way. */
+function aggregation(written: unknown): Tree {
+  const given = isTree(written) ? written : {};
+  const strategy = typeof given.conflictResolution === "string" ? given.conflictResolution : "prefix";
+  const resolution = isTree(given.conflictResolutionConfig) ? given.conflictResolutionConfig : {};
+  return {
+    ...given,
+    conflictResolution: strategy,
+    conflictResolutionConfig:
+      strategy === "prefix" ? { prefixFormat: "{workload}_", ...resolution } : resolution,
+  };
+}
 
+/** Incoming auth the functions can render; oidc and authz by reference are refused earlier (renderable.ts). */
 function incomingAuth(spec: VirtualMCPServer["spec"]): Tree {
   const incoming = spec.incomingAuth ?? {};
   const result: Tree = { type: incoming.type ?? "anonymous" };
-  const oidc = incoming.oidcConfigRef;
-  if (incoming.type === "oidc" && oidc) {
-    const { name, ...settings } = oidc;
-    result.oidc = { ...settings, configRef: name };
-  }
   const authz = incoming.authzConfig as Tree | undefined;
-  if (authz?.type === "inline" && isTree(authz.inline)) result.authz = { type: "cedar", ...authz.inline };
-  else if (authz) result.authz = authz;
-  if (incoming.authzConfigRef) result.authz = { type: "cedar", configRef: incoming.authzConfigRef.name };
+  if (authz?.type === "inline" && isTree(authz.inline)) {
+    const { policies, entitiesJson } = authz.inline;
+    result.authz = {
+      type: "cedar",
+      ...(policies === undefined ? {} : { policies }),
+      ...(entitiesJson === undefined ? {} : { entitiesJson }),
+      ...Object.fromEntries(
+        ["groupClaimName", "roleClaimName", "groupEntityType"]
+          .filter((k) => typeof authz[k] === "string" && authz[k] !== "")
+          .map((k) => [k, authz[k]]),
+      ),
+    };
+  }
   return result;
 }
 
+/** Spec-level auth in the runtime's strategy form; both modes (the runtime takes no CRD-form references). */
 function outgoingAuth(
   vmcp: VirtualMCPServer,
   mode: Mode,
@@ -55,18 +72,46 @@ function outgoingAuth(
   configs: AuthConfigs,
 ): Tree {
   const outgoing = vmcp.spec.outgoingAuth;
-  if (mode === "dynamic") {
-    // The runtime resolves auth itself; it gets the spec as written.
-    return {
-      source: outgoing?.source || "discovered",
-      ...(outgoing?.default ? { default: outgoing.default } : {}),
-      ...(outgoing?.backends ? { backends: outgoing.backends } : {}),
-    };
-  }
+  const strategy = (auth: BackendAuth) => {
+    const resolved = resolveBackendAuth(auth, configs);
+    return resolved.ok ? resolved.strategy : undefined;
+  };
+  const fallback = outgoing?.default ? strategy(outgoing.default) : undefined;
   const backends: Record<string, Strategy> = {};
-  for (const backend of discovery?.backends ?? []) backends[backend.name] = backend.strategy;
-  const fallback = outgoing?.default ? resolveBackendAuth(outgoing.default, configs) : undefined;
-  return { source: "inline", ...(fallback?.ok ? { default: fallback.strategy } : {}), backends };
+  if (mode === "static") {
+    for (const backend of discovery?.backends ?? []) backends[backend.name] = backend.strategy;
+  } else {
+    // The runtime resolves each discovered member's own auth; only what the spec names is written.
+    for (const [name, auth] of Object.entries(outgoing?.backends ?? {})) {
+      const resolved = strategy(auth);
+      if (resolved) backends[name] = resolved;
+    }
+  }
+  return {
+    source: mode === "static" ? "inline" : "discovered",
+    ...(fallback ? { default: fallback } : {}),
+    ...(Object.keys(backends).length > 0 ? { backends } : {}),
+  };
+}
+
+/** spec.sessionStorage as the runtime's sessionStorage; the password reaches the pod as env (SESSION_PASSWORD_ENV). */
+function sessionStorage(spec: VirtualMCPServer["spec"]): Tree | undefined {
+  const storage = spec.sessionStorage as Tree | undefined;
+  if (storage?.provider !== "redis") return undefined;
+  return Object.fromEntries(
+    ["provider", "address", "db", "keyPrefix"]
+      .filter((k) => storage[k] !== undefined)
+      .map((k) => [k, storage[k]]),
+  );
+}
+
+export const SESSION_PASSWORD_ENV = "THV_SESSION_REDIS_PASSWORD";
+
+/** The Redis password as a secretKeyRef env of the vMCP pod, when spec.sessionStorage names one. */
+export function sessionStorageEnv(vmcp: VirtualMCPServer): SecretEnv[] {
+  const ref = (vmcp.spec.sessionStorage as { passwordRef?: { name?: string; key?: string } } | undefined)
+    ?.passwordRef;
+  return ref?.name && ref.key ? [{ name: SESSION_PASSWORD_ENV, secret: ref.name, key: ref.key }] : [];
 }
 
 export function runtimeConfig(
@@ -74,17 +119,20 @@ export function runtimeConfig(
   mode: Mode,
   discovery: Discovery | undefined,
   configs: AuthConfigs,
+  version: string,
 ): Tree {
-  const config: Tree = { ...(vmcp.spec.config ?? {}) };
+  const config = fitSpecConfig(vmcp.spec.config, version).value;
   const namespace = vmcp.metadata.namespace ?? "";
   config.name = vmcp.metadata.name;
   config.groupRef = groupOf(vmcp);
   config.incomingAuth = incomingAuth(vmcp.spec);
   config.outgoingAuth = outgoingAuth(vmcp, mode, discovery, configs);
-  config.aggregation = isTree(config.aggregation)
-    ? mergeTrees({ conflictResolution: "prefix" }, config.aggregation)
-    : AGGREGATION_DEFAULTS;
+  config.aggregation = aggregation(config.aggregation);
   config.operational = mergeTrees(OPERATIONAL_DEFAULTS, isTree(config.operational) ? config.operational : {});
+  const headers = vmcp.spec.passthroughHeaders as unknown;
+  if (Array.isArray(headers) && headers.length > 0) config.passthroughHeaders = headers;
+  const storage = sessionStorage(vmcp.spec);
+  if (storage) config.sessionStorage = storage;
   if (mode === "static") {
     config.backends = (discovery?.backends ?? []).map((b) => ({
       name: b.name,
@@ -96,7 +144,7 @@ export function runtimeConfig(
         workload_type: b.kind === "MCPServer" ? "mcp_server" : "remote_proxy",
       },
     }));
-  } else delete config.backends;
+  }
   return config;
 }
 

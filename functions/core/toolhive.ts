@@ -101,11 +101,24 @@ export const ExternalAuthConfig = z.looseObject({
         audience: z.string().optional(),
         scopes: z.array(z.string()).optional(),
         subjectTokenType: z.string().optional(),
+        subjectProviderName: z.string().optional(),
         externalTokenHeaderName: z.string().optional(),
       })
       .optional(),
     headerInjection: z
       .looseObject({ headerName: z.string().optional(), valueSecretRef: SecretKeyRef.optional() })
+      .optional(),
+    // Copied to the runtime field by field; of these only xaa holds secrets, as references.
+    awsSts: z.looseObject({ region: z.string().optional() }).optional(),
+    upstreamInject: z.looseObject({ providerName: z.string().optional() }).optional(),
+    xaa: z
+      .looseObject({
+        idpTokenUrl: z.string().optional(),
+        targetTokenUrl: z.string().optional(),
+        targetAudience: z.string().optional(),
+        idpClientSecretRef: SecretKeyRef.optional(),
+        targetClientSecretRef: SecretKeyRef.optional(),
+      })
       .optional(),
   }),
 });

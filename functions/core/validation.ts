@@ -1,6 +1,8 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "./json-tree.ts";
+import { unrenderable } from "./renderable.ts";
+import { runtimeRuleErrors } from "./runtime-rules.ts";
 import { shown } from "./shown.ts";
 import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "./toolhive.ts";
 
@@ -157,14 +159,6 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
       message: `unsupported value ${shown(String(strategy))}; "prefix", "priority" or "manual"`,
     });
   }
-  const resolution = asRecord(aggregation?.conflictResolutionConfig);
-  const order = resolution?.priorityOrder;
-  if (strategy === "priority" && resolution && !(Array.isArray(order) && order.length > 0)) {
-    errors.push({
-      path: `${path}.conflictResolutionConfig.priorityOrder`,
-      message: "required when conflictResolution is priority; list the workloads, highest priority first",
-    });
-  }
   const tools = Array.isArray(aggregation?.tools) ? aggregation.tools : [];
   tools.forEach((tool, i) => {
     const entry = asRecord(tool);
@@ -221,5 +215,8 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
   }
   errors.push(...validateDepth(vmcp.spec));
   errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
+  errors.push(...runtimeRuleErrors(vmcp.spec));
+  // What cannot be rendered yet is worth saying only about a spec that is otherwise right.
+  if (errors.length === 0) errors.push(...unrenderable(vmcp));
   return errors;
 }

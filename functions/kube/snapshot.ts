@@ -17,13 +17,19 @@ export const CHILD_KINDS = [
   "Deployment",
   "Service",
 ] as const;
-const CHILD_NAME: Record<(typeof CHILD_KINDS)[number], keyof ReturnType<typeof childNames>> = {
-  ServiceAccount: "serviceAccount",
-  Role: "role",
-  RoleBinding: "roleBinding",
-  ConfigMap: "configMap",
-  Deployment: "deployment",
-  Service: "service",
+type ChildName = keyof ReturnType<typeof childNames>;
+const CHILD_NAMES: Record<(typeof CHILD_KINDS)[number], ChildName[]> = {
+  ServiceAccount: ["serviceAccount"],
+  Role: ["role"],
+  RoleBinding: ["roleBinding", "discoveryBinding"],
+  ConfigMap: ["configMap"],
+  Deployment: ["deployment"],
+  Service: ["service"],
+};
+/** Every child as [kind, name], for one VirtualMCPServer. */
+const childKeys = (name: string) => {
+  const names = childNames(name);
+  return CHILD_KINDS.flatMap((kind) => CHILD_NAMES[kind].map((key) => [kind, names[key]] as const));
 };
 
 function parseAll<T extends z.ZodType>(schema: T, items: unknown[]): z.infer<T>[] {
@@ -58,15 +64,12 @@ export async function readSnapshot(
   const vmcp = await readVirtualMCPServer(kc, namespace, name);
   if (!vmcp) return undefined;
   const group = groupOf(vmcp);
-  const names = childNames(name);
   const [groupObject, servers, proxies, authConfigs, ...children] = await Promise.all([
     group ? getObject(kc, "MCPGroup", namespace, group) : undefined,
     listObjects(kc, "MCPServer", { namespace }),
     listObjects(kc, "MCPRemoteProxy", { namespace }),
     listObjects(kc, "MCPExternalAuthConfig", { namespace }),
-    ...CHILD_KINDS.map((kind) =>
-      getObject(kc, kind, namespace, names[CHILD_NAME[kind]]).then(withKind(kind)),
-    ),
+    ...childKeys(name).map(([kind, child]) => getObject(kc, kind, namespace, child).then(withKind(kind))),
   ]);
   return {
     vmcp,
@@ -114,14 +117,13 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
   );
   return parseAll(VirtualMCPServer, vmcps).map((vmcp) => {
     const ns = vmcp.metadata.namespace ?? "";
-    const names = childNames(vmcp.metadata.name);
     return {
       vmcp,
       group: groupsByKey.get(`${ns}/${groupOf(vmcp)}`),
       workloads: workloadsByNamespace.get(ns) ?? [],
       authConfigs: authByNamespace.get(ns) ?? [],
-      children: CHILD_KINDS.flatMap(
-        (kind) => childrenByKey.get(`${ns}/${kind}/${names[CHILD_NAME[kind]]}`) ?? [],
+      children: childKeys(vmcp.metadata.name).flatMap(
+        ([kind, child]) => childrenByKey.get(`${ns}/${kind}/${child}`) ?? [],
       ),
     };
   });

@@ -70,6 +70,8 @@ export async function applyChildren(
       written.push(child.kind);
       if (plan.created.includes(key))
         await recordEvent(kc, snapshot, "Normal", `${child.kind}Created`, `Created ${key}`);
+      if (child.kind === "ConfigMap" && plan.droppedConfig.length > 0)
+        await recordEvent(kc, snapshot, "Warning", "ConfigSettingsLeftOut", plan.droppedConfig.join("; "));
     } catch (error) {
       failure ??= error;
       const verb = plan.created.includes(key) ? "Creation" : "Update";

@@ -1,8 +1,8 @@
 // Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the Lambda handler and the CLI.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/change-hint.ts";
-import { DEFAULT_VMCP_IMAGE } from "../core/desired-children.ts";
 import { type Plan, planReconcile, type Snapshot } from "../core/reconcile-plan.ts";
+import { DEFAULT_VMCP_IMAGE, type RuntimeProfile, runtimeProfile } from "../core/runtime-versions.ts";
 import { type Mode, modeOf } from "../core/toolhive.ts";
 import { ApiError } from "../kube/api.ts";
 import { readSnapshot, readVirtualMCPServer } from "../kube/snapshot.ts";
@@ -11,14 +11,18 @@ import { applyChildren, applyStatus, type ReconcileResult } from "./apply-plan.t
 export interface ReconcileOptions {
   /** The vMCP image; the functions' VMCP_IMAGE setting. */
   readonly image?: string;
+  /** The runtime that image runs (VMCP_RUNTIME_VERSION, else the image's tag). */
+  readonly runtime?: RuntimeProfile;
   readonly now?: () => Date;
   /** The hinted writes that asked for this reconcile; if the snapshot predates one, nothing is done. */
   readonly causes?: readonly ChangeHint[];
 }
 
-export const settingsFrom = (env: NodeJS.ProcessEnv): ReconcileOptions => ({
-  image: env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE,
-});
+/** The reconcile's settings; throws, naming the setting, when the image runs no supported runtime version. */
+export function settingsFrom(env: NodeJS.ProcessEnv): ReconcileOptions {
+  const image = env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE;
+  return { image, runtime: runtimeProfile(image, env.VMCP_RUNTIME_VERSION || undefined) };
+}
 
 const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
   key: `${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`,
@@ -64,6 +68,7 @@ export async function reconcileSnapshot(
   const plan = (of: Snapshot) =>
     planReconcile(of, {
       image: options.image ?? DEFAULT_VMCP_IMAGE,
+      runtime: options.runtime ?? runtimeProfile(options.image ?? DEFAULT_VMCP_IMAGE),
       now: (options.now?.() ?? new Date()).toISOString(),
     });
   let snapshot = read;

@@ -1,5 +1,6 @@
 // The real API server calls the admission handler over HTTPS, through the webhook configurations of
 // infra/webhooks: a local HTTPS server turns each call into a Function URL event for the same handler.
+
 import { createServer, type Server } from "node:https";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
@@ -10,6 +11,7 @@ import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { servingCertificate } from "../../functions/cli/local-stack/certificates.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
@@ -30,7 +32,13 @@ spec: ${spec}`;
 beforeAll(async () => {
   const { caPem, certPem, keyPem } = await servingCertificate();
   const handler = admissionHandler({
-    settings: { token: TOKEN, maxBodyBytes: 6 * 1024 * 1024, failOpen: false, ownUsernames: [] },
+    settings: {
+      token: TOKEN,
+      maxBodyBytes: 6 * 1024 * 1024,
+      failOpen: false,
+      ownUsernames: [],
+      runtimeVersion: DEFAULT_RUNTIME_VERSION,
+    },
     lookUp: (request) => lookUp(kubeConfig(), request),
     publisher,
     logger: new Logger({ logLevel: "SILENT" }),

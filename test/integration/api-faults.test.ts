@@ -12,7 +12,7 @@ import { group, userApply, vmcpManifest } from "./objects.ts";
 const namespace = useNamespace("faults");
 // The same objects, reconciled without faults: where the faulty run must end.
 const twin = useNamespace("calm");
-const options = { image: "example/vmcp:test", now: () => new Date("2026-11-24T00:00:00Z") };
+const options = { image: "example/vmcp:v0.47.0", now: () => new Date("2026-11-24T00:00:00Z") };
 let proxy: FaultProxy;
 
 beforeAll(async () => {

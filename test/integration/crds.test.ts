@@ -10,10 +10,10 @@ const namespace = useNamespace("crds");
 const GROUP = "toolhive.stacklok.dev";
 
 describe("installed CRDs", () => {
-  it("are all five Established, storing v1beta1", async () => {
+  it("are all six Established, storing v1beta1", async () => {
     const extensions = kubeConfig().makeApiClient(ApiextensionsV1Api);
     const expected = await loadCrds();
-    expect(expected).toHaveLength(5);
+    expect(expected).toHaveLength(6);
     for (const crd of expected) {
       const live = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
       const established = live.status?.conditions?.find((c) => c.type === "Established");
@@ -37,6 +37,7 @@ describe("installed CRDs", () => {
         mcpservers: ["mcpserver", "mcpservers"],
         mcpremoteproxies: ["rp", "mcprp"],
         mcpexternalauthconfigs: ["extauth", "mcpextauth"],
+        mcpserverentries: ["mcpentry"],
       });
     }
   });

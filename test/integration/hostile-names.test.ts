@@ -14,7 +14,8 @@ import { countRequests, group, userApply } from "./objects.ts";
 
 const namespace = useNamespace("hostile-names");
 const kc = () => kubeConfig();
-const reconcile = (name: string) => reconcileOne(kc(), namespace.name, name, { image: "example/vmcp:test" });
+const reconcile = (name: string) =>
+  reconcileOne(kc(), namespace.name, name, { image: "example/vmcp:v0.47.0" });
 type Any = Record<string, any>;
 
 // This project's CRD refuses long and dotted names with CEL rules; ToolHive's own has none. Drop them for

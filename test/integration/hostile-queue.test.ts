@@ -27,7 +27,7 @@ function setup() {
     logger,
     metrics: recorder,
     kubeConfig: async () => kubeConfig(),
-    options: { image: "example/vmcp:test" },
+    options: { image: "example/vmcp:v0.47.0" },
     retryLater: async () => {
       throw new Error("nothing in these batches is to be retried");
     },

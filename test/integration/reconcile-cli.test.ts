@@ -14,7 +14,13 @@ const cli = (args: string[], env: Record<string, string> = {}) => {
   const result = spawnSync(process.execPath, [MAIN, ...args], {
     encoding: "utf8",
     timeout: 60_000,
-    env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:cli", ...env },
+    env: {
+      ...process.env,
+      KUBECONFIG: "",
+      VMCP_IMAGE: "example/vmcp:cli",
+      VMCP_RUNTIME_VERSION: "v0.47.0",
+      ...env,
+    },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
@@ -31,6 +37,7 @@ describe("vmcp-lambda reconcile and resync", () => {
       written: [
         "ServiceAccount",
         "Role",
+        "RoleBinding",
         "RoleBinding",
         "ConfigMap",
         "Deployment",
@@ -74,5 +81,25 @@ describe("vmcp-lambda reconcile and resync", () => {
     expect(unreachable.status).toBe(1);
     expect(unreachable.stderr).toMatch(/^vmcp-lambda: .*ECONNREFUSED/);
     rmSync(dirname(nowhere), { recursive: true });
+  });
+
+  it("refuses to start on an image whose runtime version it cannot tell or does not support, naming the setting", () => {
+    const kubeconfig = inject("kubeconfig");
+    const untagged = cli(["reconcile", "a/b", "--kubeconfig", kubeconfig], { VMCP_RUNTIME_VERSION: "" });
+    expect(untagged.status).toBe(1);
+    expect(untagged.stderr).toContain(
+      'VMCP_IMAGE "example/vmcp:cli" has no version tag; set VMCP_RUNTIME_VERSION',
+    );
+    const newer = cli(["reconcile", "a/b", "--kubeconfig", kubeconfig], {
+      VMCP_IMAGE: "ghcr.io/stacklok/toolhive/vmcp:v0.63.0",
+      VMCP_RUNTIME_VERSION: "",
+    });
+    expect(newer.status).toBe(1);
+    expect(newer.stderr).toContain("runs vMCP runtime v0.63.0, which is not supported (v0.44.0, v0.47.0)");
+    const declared = cli(["reconcile", "a/b", "--kubeconfig", kubeconfig], { VMCP_RUNTIME_VERSION: "0.50" });
+    expect(declared.status).toBe(1);
+    expect(declared.stderr).toContain(
+      'VMCP_RUNTIME_VERSION is "0.50", which is not a supported vMCP runtime version',
+    );
   });
 });

@@ -24,7 +24,7 @@ function setup() {
     logger,
     metrics: new Metrics({ namespace: "test" }),
     kubeConfig: async () => kubeConfig(),
-    options: { image: "example/vmcp:test" },
+    options: { image: "example/vmcp:v0.47.0" },
     staleHintReceives: 2,
     retryLater: async (handles, seconds) => {
       retried.push({ handles, seconds });

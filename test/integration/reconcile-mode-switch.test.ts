@@ -32,7 +32,7 @@ const HANDED_OVER = [
   "conditions/Ready",
   "conditions/BackendsDiscovered",
 ];
-const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:test" });
+const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.47.0" });
 const setMode = (source: "inline" | "discovered") =>
   userApply(kc(), namespace.name, vmcpManifest(NAME, "switch-group", { outgoingAuth: { source } }));
 
@@ -55,6 +55,7 @@ describe("mode switches", () => {
     expect(result.mode).toBe("static");
     expect(await get("Role", `${NAME}-vmcp`)).toBeUndefined();
     expect(await get("RoleBinding", `${NAME}-vmcp`)).toBeUndefined();
+    expect(await get("RoleBinding", `${NAME}-vmcp-discovery`)).toBeUndefined();
     const pod = (await get("Deployment")).spec.template.spec;
     expect(pod.containers[0].env.map((e: Any) => e.name)).not.toContain("VMCP_NAME");
     expect(pod.automountServiceAccountToken).toBe(false);

@@ -14,7 +14,7 @@ import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest }
 
 const namespace = useNamespace("static");
 const kc = () => kubeConfig();
-const IMAGE = "example/vmcp:test";
+const IMAGE = "example/vmcp:v0.47.0";
 const reconcile = (name: string) => reconcileOne(kc(), namespace.name, name, { image: IMAGE });
 type Any = Record<string, any>;
 const get = async (kind: Parameters<typeof getObject>[1], name: string) =>
@@ -112,9 +112,9 @@ describe("static mode", () => {
   it("makes zero write requests on a reconcile with nothing changed", async () => {
     const counts = await countRequests(kc(), () => reconcile("static-vmcp"));
     expect(counts.writes).toBe(0);
-    // One of each type: the VirtualMCPServer, its MCPGroup, the MCPServer, MCPRemoteProxy and
-    // MCPExternalAuthConfig lists, and the six children.
-    expect(counts.reads).toBe(11);
+    // One of each: the VirtualMCPServer, its MCPGroup, the MCPServer, MCPRemoteProxy and
+    // MCPExternalAuthConfig lists, and the seven children (two RoleBindings).
+    expect(counts.reads).toBe(12);
   });
 
   it("writes the same ConfigMap whatever order members were created in; a URL change rolls the pods", async () => {

@@ -29,7 +29,7 @@ const DOWN_MS = soakOr(6_000, 45_000);
 const SERVERS = soakOr<Server[]>(["kube-apiserver"], ["kube-apiserver", "etcd"]);
 const NAMESPACES = 20;
 const PER_NAMESPACE = 10;
-const options = { image: "example/vmcp:test", now: () => new Date("2026-11-24T00:00:00Z") };
+const options = { image: "example/vmcp:v0.47.0", now: () => new Date("2026-11-24T00:00:00Z") };
 let dir = "";
 const kc = new KubeConfig();
 

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe("resync", () => {
   it("converges 200 objects, then makes zero writes and a fixed number of reads", async () => {
-    const first = await resyncAll(kc, { image: "example/vmcp:test" });
+    const first = await resyncAll(kc, { image: "example/vmcp:v0.47.0" });
     expect(first).toEqual({
       objects: NAMESPACES * PER_NAMESPACE,
       written: NAMESPACES * PER_NAMESPACE,
@@ -55,7 +55,7 @@ describe("resync", () => {
 
     let summary: Awaited<ReturnType<typeof resyncAll>> | undefined;
     const all = await countRequests(kc, async () => {
-      summary = await resyncAll(kc, { image: "example/vmcp:test" });
+      summary = await resyncAll(kc, { image: "example/vmcp:v0.47.0" });
     });
     expect(summary).toEqual({ objects: 200, written: 0, failed: 0, deferred: [] });
     expect(all.writes).toBe(0);
@@ -63,7 +63,7 @@ describe("resync", () => {
     expect(all.reads).toBe(11);
 
     const one = await countRequests(kc, () =>
-      resyncAll(kc, { image: "example/vmcp:test", namespace: "scale-0" }),
+      resyncAll(kc, { image: "example/vmcp:v0.47.0", namespace: "scale-0" }),
     );
     expect(one).toEqual({ reads: all.reads, writes: 0 });
   }, 120_000);

@@ -1,6 +1,7 @@
 // Secrets never reach logs, status, Events or children: a whole scenario with secret-bearing auth configs
 // (admission through the Lambda handler and the CLI, reconcile through the Lambda handler and the CLI,
 // resync) run as the functions' own identity, then everything they printed or wrote scanned for the values.
+
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
@@ -10,6 +11,7 @@ import type { APIGatewayProxyEventV2, Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { admissionHandler } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
 import { admissionReview } from "../fixtures/admission-review.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
@@ -94,7 +96,7 @@ function cli(name: string, args: string[], input?: string) {
     input,
     encoding: "utf8",
     timeout: 60_000,
-    env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:scan" },
+    env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:scan", VMCP_RUNTIME_VERSION: "v0.47.0" },
   });
   printed[`cli ${name}`] = result.stdout + result.stderr;
   return result;
@@ -107,7 +109,13 @@ const logger = () => new Logger({ serviceName: "secret-scan", logLevel: "DEBUG" 
 async function admitAll() {
   const log = logger();
   const handler = admissionHandler({
-    settings: { token: TOKEN, maxBodyBytes: 6 * 1024 * 1024, failOpen: false, ownUsernames: [] },
+    settings: {
+      token: TOKEN,
+      maxBodyBytes: 6 * 1024 * 1024,
+      failOpen: false,
+      ownUsernames: [],
+      runtimeVersion: DEFAULT_RUNTIME_VERSION,
+    },
     lookUp: (request) => lookUp(functionsKubeConfig(), request),
     publisher: { publish: async (hint) => log.info("change hint", { hint }) },
     logger: log,
@@ -153,7 +161,7 @@ async function reconcileAll() {
     logger: logger(),
     metrics: new Metrics({ namespace: "test" }),
     kubeConfig: async () => functionsKubeConfig(),
-    options: { image: "example/vmcp:scan" },
+    options: { image: "example/vmcp:v0.47.0" },
     retryLater: async () => undefined,
   });
   const records = VMCPS.map((name, i) => ({

@@ -1,5 +1,6 @@
 // The admission function's door and pipeline on Function URL events: routes, token, limits, decisions,
 // hints; and a fuzz run of 10,000 generated requests that must never escape as an exception.
+
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -9,6 +10,7 @@ import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission-validate.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
@@ -18,7 +20,13 @@ const found: Lookups = { group: "found", authConfigs: new Map(), members: 1 };
 function setup(lookups: Lookups = found) {
   const publisher = new RecordingPublisher();
   const handler = admissionHandler({
-    settings: { token: TOKEN, maxBodyBytes: 64 * 1024, failOpen: false, ownUsernames: ["vmcp-lambda"] },
+    settings: {
+      token: TOKEN,
+      maxBodyBytes: 64 * 1024,
+      failOpen: false,
+      ownUsernames: ["vmcp-lambda"],
+      runtimeVersion: DEFAULT_RUNTIME_VERSION,
+    },
     lookUp: async () => lookups,
     publisher,
     logger: new Logger({ logLevel: "SILENT" }),
@@ -136,7 +144,13 @@ describe("decisions and hints", () => {
   it("keeps its decision when publishing fails", async () => {
     const { handler } = setup();
     const failing = admissionHandler({
-      settings: { token: TOKEN, maxBodyBytes: 1024 * 1024, failOpen: false, ownUsernames: [] },
+      settings: {
+        token: TOKEN,
+        maxBodyBytes: 1024 * 1024,
+        failOpen: false,
+        ownUsernames: [],
+        runtimeVersion: DEFAULT_RUNTIME_VERSION,
+      },
       lookUp: async () => found,
       publisher: { publish: async () => Promise.reject(new Error("bus down")) },
       logger: new Logger({ logLevel: "SILENT" }),

@@ -20,7 +20,7 @@ const at = (node: unknown, ...path: string[]): Record<string, unknown> =>
   >;
 
 describe("CustomResourceDefinitions", () => {
-  it("define the five ToolHive kinds with upstream plural and short names", () => {
+  it("define the six ToolHive kinds with upstream plural and short names", () => {
     const names = Object.fromEntries(
       crds.map((crd) => [crd.spec.names.kind, [crd.spec.names.plural, crd.spec.names.shortNames]]),
     );
@@ -30,6 +30,7 @@ describe("CustomResourceDefinitions", () => {
       MCPServer: ["mcpservers", ["mcpserver", "mcpservers"]],
       MCPRemoteProxy: ["mcpremoteproxies", ["rp", "mcprp"]],
       MCPExternalAuthConfig: ["mcpexternalauthconfigs", ["extauth", "mcpextauth"]],
+      MCPServerEntry: ["mcpserverentries", ["mcpentry"]],
     });
   });
 

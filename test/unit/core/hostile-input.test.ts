@@ -9,7 +9,7 @@ import { readMessage } from "../../../functions/core/reconcile-batch.ts";
 import { planReconcile } from "../../../functions/core/reconcile-plan.ts";
 import { shown } from "../../../functions/core/shown.ts";
 import { formatErrors, validateVirtualMCPServer } from "../../../functions/core/validation.ts";
-import { NOW, snapshot, vmcp } from "./fixtures.ts";
+import { NOW, RUNTIME, snapshot, vmcp } from "./fixtures.ts";
 
 /** `levels` objects, each the only value of the one before: {"a":{"a":...1}}. */
 const nested = (levels: number): unknown => JSON.parse(`${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`);
@@ -147,7 +147,11 @@ describe("nesting", () => {
 
   it("plans a 10,000-deep object that got in as invalid: no child, Valid=False, phase Failed", () => {
     const deep = vmcp({ config: nested(10_000) as never, podTemplateSpec: nested(10_000) as never });
-    const plan = planReconcile(snapshot({ vmcp: deep }), { image: "example/vmcp:1", now: NOW });
+    const plan = planReconcile(snapshot({ vmcp: deep }), {
+      image: "example/vmcp:1",
+      runtime: RUNTIME,
+      now: NOW,
+    });
     expect(plan).toMatchObject({ outcome: "invalid", apply: [], remove: [] });
     expect(plan.fallbackStatus).toMatchObject({ phase: "Failed" });
     expect(plan.status?.conditions).toContainEqual(

@@ -2,11 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { Child } from "../../../functions/core/desired-children.ts";
 import { planReconcile } from "../../../functions/core/reconcile-plan.ts";
-import { headerInjection, NOW, proxy, server, snapshot, staticVmcp, vmcp } from "./fixtures.ts";
+import { headerInjection, NOW, proxy, RUNTIME, server, snapshot, staticVmcp, vmcp } from "./fixtures.ts";
 
 const IMAGE = "example/vmcp:1";
 const plan = (fields: Parameters<typeof snapshot>[0]) =>
-  planReconcile(snapshot(fields), { image: IMAGE, now: NOW });
+  planReconcile(snapshot(fields), { image: IMAGE, runtime: RUNTIME, now: NOW });
 const child = (children: readonly Child[], kind: string) => {
   const found = children.find((c) => c.kind === kind);
   if (!found) throw new Error(`no ${kind} in ${children.map((c) => c.kind)}`);
@@ -21,11 +21,45 @@ describe("planReconcile", () => {
       "ServiceAccount/team-vmcp",
       "Role/team-vmcp",
       "RoleBinding/team-vmcp",
+      "RoleBinding/team-vmcp-discovery",
       "ConfigMap/team-vmcp-config",
       "Deployment/team",
       "Service/vmcp-team",
     ]);
-    expect(created).toHaveLength(6);
+    expect(created).toHaveLength(7);
+    const [role, binding, discovery] = apply.slice(1, 4) as (Child & Record<string, any>)[];
+    // By name: its group, its own object and status. Namespace-wide reads come from the shared ClusterRole.
+    expect(role?.rules).toEqual([
+      {
+        apiGroups: ["toolhive.stacklok.dev"],
+        resources: ["mcpgroups"],
+        resourceNames: ["team-group"],
+        verbs: ["get"],
+      },
+      {
+        apiGroups: ["toolhive.stacklok.dev"],
+        resources: ["virtualmcpservers"],
+        resourceNames: ["team"],
+        verbs: ["get"],
+      },
+      {
+        apiGroups: ["toolhive.stacklok.dev"],
+        resources: ["virtualmcpservers/status"],
+        resourceNames: ["team"],
+        verbs: ["update"],
+      },
+    ]);
+    expect(binding?.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "Role",
+      name: "team-vmcp",
+    });
+    expect(discovery?.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "vmcp-lambda-runtime-discovery",
+    });
+    expect(discovery?.subjects).toEqual(binding?.subjects);
     for (const c of apply) {
       expect(c.metadata.ownerReferences).toEqual([
         {
@@ -62,12 +96,20 @@ describe("planReconcile", () => {
         failureThreshold: 3,
       },
       readinessProbe: {
-        httpGet: { path: "/health", port: "http" },
+        httpGet: { path: "/readyz", port: "http" },
         initialDelaySeconds: 15,
         periodSeconds: 5,
         timeoutSeconds: 3,
         failureThreshold: 3,
       },
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    });
+    expect(pod.spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
     });
     expect(pod.metadata.annotations["toolhive.stacklok.dev/runconfig-checksum"]).toBe(
       child(apply, "ConfigMap").metadata.annotations?.["toolhive.stacklok.dev/content-checksum"],

@@ -6,12 +6,12 @@ import {
   renderRuntimeConfig,
   runtimeConfig,
 } from "../../../functions/core/runtime-config.ts";
-import { NOW, server, staticVmcp, vmcp } from "./fixtures.ts";
+import { NOW, RUNTIME, server, staticVmcp, vmcp } from "./fixtures.ts";
 
 const render = (members: ReturnType<typeof server>[]) => {
   const object = staticVmcp();
   const discovery = discoverBackends(members, object.spec.outgoingAuth, new Map(), [], NOW);
-  return renderRuntimeConfig(runtimeConfig(object, "static", discovery, new Map()));
+  return renderRuntimeConfig(runtimeConfig(object, "static", discovery, new Map(), RUNTIME.version));
 };
 
 describe("the vMCP runtime configuration", () => {
@@ -51,7 +51,7 @@ describe("the vMCP runtime configuration", () => {
     const object = vmcp({
       config: { operational: { failureHandling: { unhealthyThreshold: 7 } }, backends: [{ name: "x" }] },
     });
-    const config = runtimeConfig(object, "dynamic", undefined, new Map());
+    const config = runtimeConfig(object, "dynamic", undefined, new Map(), RUNTIME.version);
     expect(config.backends).toBeUndefined();
     expect(config.outgoingAuth).toEqual({ source: "discovered" });
     expect(config.operational).toMatchObject({

@@ -95,7 +95,14 @@ describe("validateVirtualMCPServer", () => {
     ],
     [
       "duplicate composite tools",
-      { config: { compositeTools: [{ name: "t" }, { name: "t" }] } },
+      {
+        config: {
+          compositeTools: [
+            { name: "t", description: "d", steps: [{ id: "s", tool: "a_b" }] },
+            { name: "t", description: "d", steps: [{ id: "s", tool: "a_b" }] },
+          ],
+        },
+      },
       "spec.config.compositeTools[1].name",
       /names must be unique/,
     ],

@@ -1,0 +1,90 @@
+// Manifests (the project's examples, ToolHive's) as the reconcile would see them once applied: each
+// object defaulted by the mutating webhook's own decisions, members running with the URL ToolHive's
+// operator would give them. One snapshot per VirtualMCPServer, its group's objects beside it.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import jsonPatch from "fast-json-patch";
+import { parseAllDocuments } from "yaml";
+import { mutate } from "../../functions/core/admission-mutate.ts";
+import type { Snapshot } from "../../functions/core/reconcile-plan.ts";
+import { ExternalAuthConfig, MCPGroup, VirtualMCPServer, Workload } from "../../functions/core/toolhive.ts";
+
+export interface Manifest {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { name?: string; namespace?: string };
+  readonly spec?: Record<string, unknown>;
+}
+
+export interface Labelled {
+  /** file#name, for messages. */
+  readonly label: string;
+  readonly snapshot: Snapshot;
+}
+
+export function readManifests(dir: string): { file: string; docs: Manifest[] }[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
+    .sort()
+    .map((file) => ({
+      file,
+      docs: parseAllDocuments(readFileSync(join(dir, file), "utf8"))
+        .map((d) => d.toJS() as Manifest | null)
+        .filter((d): d is Manifest => d !== null && typeof d === "object"),
+    }));
+}
+
+const admitted = (doc: Manifest): Record<string, unknown> => {
+  const object = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+  const { patch } = mutate(doc.kind ?? "", object);
+  return jsonPatch.applyPatch(object, patch, false, false).newDocument as Record<string, unknown>;
+};
+
+/** The URL ToolHive's operator writes into a running member's status. */
+function memberUrl(doc: Manifest, namespace: string): string {
+  const name = doc.metadata?.name ?? "";
+  const spec = doc.spec ?? {};
+  if (doc.kind === "MCPRemoteProxy")
+    return `http://mcp-${name}-remote-proxy.${namespace}.svc.cluster.local:${spec.proxyPort ?? 8080}/mcp`;
+  const transport = spec.proxyMode === "sse" || spec.transport === "sse" ? "sse" : "mcp";
+  const base = `http://mcp-${name}-proxy.${namespace}.svc.cluster.local:${spec.proxyPort ?? 8080}`;
+  return transport === "sse" ? `${base}/sse#${name}` : `${base}/mcp`;
+}
+
+export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[] {
+  const toolhive = docs.filter((d) => d.apiVersion?.startsWith("toolhive.stacklok.dev/"));
+  const namespaceOf = (d: Manifest) => d.metadata?.namespace ?? "default";
+  return toolhive
+    .filter((d) => d.kind === "VirtualMCPServer")
+    .map((doc, index) => {
+      const namespace = namespaceOf(doc);
+      const inNamespace = toolhive.filter((d) => namespaceOf(d) === namespace);
+      const vmcp = VirtualMCPServer.parse({
+        ...admitted(doc),
+        metadata: { ...doc.metadata, namespace, uid: `uid-${index}`, generation: 1 },
+      });
+      const groupName = vmcp.spec.groupRef?.name ?? "";
+      const groupDoc = inNamespace.find((d) => d.kind === "MCPGroup" && d.metadata?.name === groupName);
+      return {
+        label: `${label}#${doc.metadata?.name}`,
+        snapshot: {
+          vmcp,
+          // A group another file defines is taken to exist: the runtime judges the config, not the file.
+          group: MCPGroup.parse(groupDoc ?? { metadata: { name: groupName, namespace } }),
+          workloads: inNamespace
+            .filter((d) => d.kind === "MCPServer" || d.kind === "MCPRemoteProxy")
+            .map((d) =>
+              Workload.parse({
+                ...admitted(d),
+                metadata: { ...d.metadata, namespace },
+                status: { phase: "Running", url: memberUrl(d, namespace) },
+              }),
+            ),
+          authConfigs: inNamespace
+            .filter((d) => d.kind === "MCPExternalAuthConfig")
+            .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+          children: [],
+        },
+      };
+    });
+}
