@@ -3,6 +3,13 @@ import type { Condition } from "./kubernetes.ts";
 
 export type ConditionStatus = Condition["status"];
 
+/**
+ * A time as status carries it: whole seconds, as Kubernetes' metav1.Time has it. The vMCP runtime replaces
+ * the whole status with its Go types, which would cut any fraction off the functions' times: a change of
+ * value the next reconcile would undo, every reporting interval.
+ */
+export const statusTime = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
+
 export interface DesiredCondition {
   readonly type: string;
   readonly status: ConditionStatus;

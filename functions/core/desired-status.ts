@@ -8,7 +8,9 @@ import type { DeploymentState } from "./deployment-state.ts";
 import type { Discovery } from "./discovery.ts";
 import { routableCount } from "./discovery.ts";
 import type { Condition } from "./kubernetes.ts";
-import type { RuntimeReport } from "./runtime-report.ts";
+import { projectedBackends, projectedConditions, reportedHeadline } from "./runtime-projection.ts";
+import { freshnessMs, NO_REPORT, type RuntimeReport } from "./runtime-report.ts";
+import type { StatusShape } from "./runtime-versions.ts";
 import type { Mode, VirtualMCPServer } from "./toolhive.ts";
 
 export const MIRROR_CONDITION = "RuntimeStatusReported";
@@ -25,6 +27,8 @@ export interface StatusFacts {
   readonly discovery: Discovery | undefined;
   readonly deployment: DeploymentState;
   readonly report: RuntimeReport | undefined;
+  /** Where the deployed runtime version reports (runtime-versions.ts). */
+  readonly shape: StatusShape;
 }
 
 export interface StatusPlan {
@@ -107,21 +111,23 @@ function staticHeadline(discovery: Discovery): Headline {
   return { phase: "Degraded", message, ready: readyCondition("False", "BackendsDegraded", message) };
 }
 
-function mirrorCondition(report: RuntimeReport): DesiredCondition {
+// No time in these messages: a message that changes with time alone would be a status write every
+// reconcile. The condition's lastTransitionTime says when the report became fresh or stale.
+function mirrorCondition(report: RuntimeReport, vmcp: VirtualMCPServer): DesiredCondition {
   switch (report.state) {
     case "fresh":
       return {
         type: MIRROR_CONDITION,
         status: "True",
         reason: "ReportFresh",
-        message: `vMCP runtime reported ${report.routable}/${report.total} backends routable at ${report.reportedAt}`,
+        message: `vMCP runtime reports ${report.routable}/${report.total} backends routable`,
       };
     case "stale":
       return {
         type: MIRROR_CONDITION,
         status: "False",
         reason: "ReportStale",
-        message: `vMCP runtime last reported at ${report.reportedAt} (${report.routable}/${report.total} backends routable then); it may not be running`,
+        message: `vMCP runtime has not reported for over ${freshnessMs(vmcp) / 1000}s (three reporting intervals); it may not be running`,
       };
     case "absent":
       return {
@@ -139,7 +145,7 @@ function dynamicFallback(report: RuntimeReport): Headline | undefined {
   const message =
     report.state === "absent"
       ? "Waiting for the vMCP runtime's first status report"
-      : `vMCP runtime status is stale (last report ${report.reportedAt})`;
+      : "vMCP runtime status is stale";
   const reason = report.state === "absent" ? "StatusReportMissing" : "StatusReportStale";
   return {
     phase: report.state === "absent" ? "Pending" : "Degraded",
@@ -230,9 +236,24 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
       conditions.push(headline.ready);
     }
   } else {
-    const report = facts.report ?? { state: "absent", routable: 0, total: 0 };
-    conditions.push(mirrorCondition(report));
-    fallback = blocked ?? dynamicFallback(report);
+    const report = facts.report ?? NO_REPORT;
+    conditions.push(mirrorCondition(report, facts.vmcp));
+    const fresh = report.state === "fresh";
+    if (facts.shape === "runtime") {
+      // The one writer of the top level: the report projected, unless something else decides.
+      if (report.state !== "absent") {
+        main.discoveredBackends = projectedBackends(report, vmcp.status?.discoveredBackends ?? []);
+        main.backendCount = report.routable;
+        conditions.push(...projectedConditions(report));
+      }
+      const headline = blocked ?? dynamicFallback(report) ?? reportedHeadline(report);
+      main.phase = headline.phase;
+      main.message = headline.message;
+      conditions.push(headline.ready);
+    } else if (!fresh) {
+      // The runtime writes phase, message and Ready itself; the fallback speaks only while it cannot.
+      fallback = blocked ?? dynamicFallback(report);
+    }
   }
   main.conditions = conditions.map((c) => nextCondition(c, previous, generation, now));
   return {

@@ -164,7 +164,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       nextDeployment !== undefined &&
         !holds(nextDeployment.spec, (deployment as { spec?: unknown } | undefined)?.spec),
     ),
-    report: mode === "dynamic" ? readRuntimeReport(vmcp, now) : undefined,
+    report: mode === "dynamic" ? readRuntimeReport(vmcp, now, options.runtime.statusShape) : undefined,
+    shape: options.runtime.statusShape,
   });
 
   const wanted = new Set(children.map((c) => childKey(c.kind, c.metadata.name)));
@@ -173,7 +174,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       (c.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences ?? []
     ).some((ref) => ref.controller && ref.uid === vmcp.metadata.uid);
   const statusNow = vmcp as VirtualMCPServer & KubeObject;
-  const handover = statusHandover(vmcp);
+  // Only a runtime that writes the top level takes fields over from the functions.
+  const handover = options.runtime.statusShape === "top-level" ? statusHandover(vmcp) : undefined;
   return {
     mode,
     outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "requeue" : "ok",

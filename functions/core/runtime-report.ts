@@ -1,11 +1,12 @@
-// Dynamic mode: what the vMCP runtime last reported into status, and whether that report is still fresh.
-// The report's time is the later of the runtime's own status write (its managedFields entry) and the
-// newest lastHealthCheck it wrote.
+// Dynamic mode: what the vMCP runtime last reported, where its version reports (the top level, or
+// status.runtime), and whether that report is still fresh. The report's time is the later of the runtime's
+// own status write (its managedFields entry) and the newest lastHealthCheck it wrote.
 import { findCondition } from "./conditions.ts";
 import { routableCount } from "./discovery.ts";
-import type { ManagedFieldsEntry } from "./kubernetes.ts";
+import type { Condition, ManagedFieldsEntry } from "./kubernetes.ts";
 import { FIELD_MANAGERS } from "./names.ts";
-import type { VirtualMCPServer } from "./toolhive.ts";
+import type { StatusShape } from "./runtime-versions.ts";
+import { type DiscoveredBackend, RuntimeStatus, type VirtualMCPServer } from "./toolhive.ts";
 
 export type ReportState = "fresh" | "stale" | "absent";
 
@@ -16,7 +17,17 @@ export interface RuntimeReport {
   readonly total: number;
   readonly phase?: string;
   readonly message?: string;
+  readonly backends: readonly DiscoveredBackend[];
+  readonly conditions: readonly Condition[];
 }
+
+export const NO_REPORT: RuntimeReport = {
+  state: "absent",
+  routable: 0,
+  total: 0,
+  backends: [],
+  conditions: [],
+};
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
@@ -45,25 +56,36 @@ export function freshnessMs(vmcp: VirtualMCPServer): number {
 const isRuntimeWrite = (entry: ManagedFieldsEntry) =>
   entry.subresource === "status" && !FIELD_MANAGERS.includes(entry.manager ?? "") && entry.time !== undefined;
 
-export function readRuntimeReport(vmcp: VirtualMCPServer, now: string): RuntimeReport {
+/** The fields a runtime version reports into: the top level (up to v0.46), or status.runtime (v0.47 on). */
+function reportedFields(vmcp: VirtualMCPServer, shape: StatusShape) {
   const status = vmcp.status ?? {};
-  const backends = status.discoveredBackends ?? [];
-  const reported =
-    backends.length > 0 || findCondition(status.conditions, "BackendsDiscovered") !== undefined;
+  if (shape === "top-level") return status;
+  const runtime = (status as { runtime?: unknown }).runtime;
+  const parsed = RuntimeStatus.safeParse(runtime ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+export function readRuntimeReport(vmcp: VirtualMCPServer, now: string, shape: StatusShape): RuntimeReport {
+  const fields = reportedFields(vmcp, shape);
+  const backends = fields.discoveredBackends ?? [];
+  const conditions = fields.conditions ?? [];
+  const reported = backends.length > 0 || findCondition(conditions, "BackendsDiscovered") !== undefined;
   const times = [
     ...(vmcp.metadata.managedFields ?? []).filter(isRuntimeWrite).map((e) => e.time as string),
     ...backends.map((b) => b.lastHealthCheck).filter((t): t is string => typeof t === "string"),
   ];
   const reportedAt =
     times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
-  if (!reported || !reportedAt) return { state: "absent", routable: 0, total: 0 };
+  if (!reported || !reportedAt) return NO_REPORT;
   const age = Date.parse(now) - Date.parse(reportedAt);
   return {
     state: age > freshnessMs(vmcp) ? "stale" : "fresh",
     reportedAt,
-    routable: routableCount(backends),
+    routable: fields.backendCount ?? routableCount(backends),
     total: backends.length,
-    phase: status.phase,
-    message: status.message,
+    phase: fields.phase,
+    message: fields.message,
+    backends,
+    conditions,
   };
 }

@@ -31,6 +31,16 @@ export const DiscoveredBackend = z.looseObject({
 });
 export type DiscoveredBackend = z.infer<typeof DiscoveredBackend>;
 
+/** What a v0.47+ runtime reports into status.runtime. */
+export const RuntimeStatus = z.looseObject({
+  phase: z.string().optional(),
+  message: z.string().optional(),
+  backendCount: z.number().int().optional(),
+  discoveredBackends: z.array(DiscoveredBackend).optional(),
+  conditions: z.array(Condition).optional(),
+});
+export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
+
 export const VirtualMCPServer = z.looseObject({
   metadata: ObjectMeta,
   spec: z.looseObject({
@@ -63,6 +73,7 @@ export const VirtualMCPServer = z.looseObject({
       backendCount: z.number().int().optional(),
       discoveredBackends: z.array(DiscoveredBackend).optional(),
       conditions: z.array(Condition).optional(),
+      runtime: RuntimeStatus.optional(),
     })
     .optional(),
 });

@@ -1,6 +1,7 @@
 // Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the Lambda handler and the CLI.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/change-hint.ts";
+import { statusTime } from "../core/conditions.ts";
 import { type Plan, planReconcile, type Snapshot } from "../core/reconcile-plan.ts";
 import { DEFAULT_VMCP_IMAGE, type RuntimeProfile, runtimeProfile } from "../core/runtime-versions.ts";
 import { type Mode, modeOf } from "../core/toolhive.ts";
@@ -69,7 +70,7 @@ export async function reconcileSnapshot(
     planReconcile(of, {
       image: options.image ?? DEFAULT_VMCP_IMAGE,
       runtime: options.runtime ?? runtimeProfile(options.image ?? DEFAULT_VMCP_IMAGE),
-      now: (options.now?.() ?? new Date()).toISOString(),
+      now: statusTime(options.now?.() ?? new Date()),
     });
   let snapshot = read;
   let planned = plan(snapshot);

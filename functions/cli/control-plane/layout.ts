@@ -22,6 +22,8 @@ export function layout(dir: string) {
     tokenFile: join(dir, "tokens.csv"),
     functionsToken: join(dir, "functions.token"),
     serviceAccountKey: join(dir, "service-account.key"),
+    auditPolicy: join(dir, "audit-policy.yaml"),
+    auditLog: join(dir, "audit.log"),
   };
 }
 
@@ -62,5 +64,21 @@ export function apiserverArgs(files: Layout, ports: Ports): string[] {
     "--allow-privileged=true",
     // No controller-manager creates the per-namespace 'default' ServiceAccount that this plugin demands.
     "--disable-admission-plugins=ServiceAccount",
+    // What service accounts (the vMCP runtime run as the ServiceAccount the functions made) ask the API
+    // server, request by request: how the runtime's RBAC is measured (AUDIT_POLICY).
+    `--audit-policy-file=${files.auditPolicy}`,
+    `--audit-log-path=${files.auditLog}`,
+    "--audit-log-format=json",
+    "--audit-log-maxsize=100",
   ];
 }
+
+/** Metadata (who, verb, resource, name, answer) of service accounts' requests; nothing else is recorded. */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+`;

@@ -11,7 +11,7 @@ import { type Binaries, ensureBinaries } from "./binaries.ts";
 import { installCrds, loadCrds } from "./crds.ts";
 import { writeCredentials } from "./credentials.ts";
 import { renderKubeconfig } from "./kubeconfig.ts";
-import { apiserverArgs, etcdArgs, type Layout, layout, type Ports } from "./layout.ts";
+import { AUDIT_POLICY, apiserverArgs, etcdArgs, type Layout, layout, type Ports } from "./layout.ts";
 import { freePort, httpStatus, isListening, LOOPBACK } from "./network.ts";
 import { isAlive, logTail, startDetached, stopGroup } from "./processes.ts";
 import { type ControlPlaneState, readState, writeState } from "./state.ts";
@@ -147,6 +147,7 @@ export async function up(options: UpOptions): Promise<RunningControlPlane> {
   await mkdir(files.certDir, { recursive: true, mode: 0o700 });
   try {
     const { token } = await writeCredentials(files);
+    await writeFile(files.auditPolicy, AUDIT_POLICY);
     log("starting etcd and kube-apiserver on 127.0.0.1");
     let state = await startServers(files, binaries);
     const caPem = await readFile(files.servingCert, "utf8");

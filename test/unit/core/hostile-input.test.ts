@@ -153,7 +153,7 @@ describe("nesting", () => {
       now: NOW,
     });
     expect(plan).toMatchObject({ outcome: "invalid", apply: [], remove: [] });
-    expect(plan.fallbackStatus).toMatchObject({ phase: "Failed" });
+    expect(plan.status).toMatchObject({ phase: "Failed" });
     expect(plan.status?.conditions).toContainEqual(
       expect.objectContaining({
         type: "Valid",

@@ -1,12 +1,43 @@
 // planReconcile end to end on snapshots: which children, with which content, and which status fields.
 import { describe, expect, it } from "vitest";
 import type { Child } from "../../../functions/core/desired-children.ts";
+import type { KubeObject } from "../../../functions/core/kubernetes.ts";
 import { planReconcile } from "../../../functions/core/reconcile-plan.ts";
-import { headerInjection, NOW, proxy, RUNTIME, server, snapshot, staticVmcp, vmcp } from "./fixtures.ts";
+import { runtimeProfile } from "../../../functions/core/runtime-versions.ts";
+import type { VirtualMCPServer } from "../../../functions/core/toolhive.ts";
+import {
+  headerInjection,
+  LATER,
+  NOW,
+  proxy,
+  RUNTIME,
+  server,
+  snapshot,
+  staticVmcp,
+  vmcp,
+} from "./fixtures.ts";
 
 const IMAGE = "example/vmcp:1";
-const plan = (fields: Parameters<typeof snapshot>[0]) =>
-  planReconcile(snapshot(fields), { image: IMAGE, runtime: RUNTIME, now: NOW });
+const V044 = runtimeProfile("example/vmcp:v0.44.0");
+const plan = (fields: Parameters<typeof snapshot>[0], runtime = RUNTIME, now = NOW) =>
+  planReconcile(snapshot(fields), { image: IMAGE, runtime, now });
+
+/** The children as the functions applied them, the Deployment available as its controller would say. */
+function running(fields: Parameters<typeof snapshot>[0], runtime = RUNTIME) {
+  return plan(fields, runtime).apply.map((child) =>
+    child.kind === "Deployment"
+      ? {
+          ...child,
+          metadata: { ...child.metadata, generation: 1 },
+          status: {
+            observedGeneration: 1,
+            availableReplicas: 1,
+            conditions: [{ type: "Available", status: "True" }],
+          },
+        }
+      : child,
+  ) as unknown as KubeObject[];
+}
 const child = (children: readonly Child[], kind: string) => {
   const found = children.find((c) => c.kind === kind);
   if (!found) throw new Error(`no ${kind} in ${children.map((c) => c.kind)}`);
@@ -191,7 +222,10 @@ describe("planReconcile", () => {
     const result = plan({ vmcp: vmcp({ incomingAuth: { type: "oidc" } }) });
     expect(result.apply).toEqual([]);
     expect(result.outcome).toBe("invalid");
-    expect(result.fallbackStatus).toMatchObject({
+    // v0.47 on: the functions write the top level alone; up to v0.46 their fallback writes phase and Ready.
+    expect(result.status).toMatchObject({ phase: "Failed" });
+    expect(result.fallbackStatus).toBeUndefined();
+    expect(plan({ vmcp: vmcp({ incomingAuth: { type: "oidc" } }) }, V044).fallbackStatus).toMatchObject({
       phase: "Failed",
       conditions: [{ type: "Ready", status: "False", reason: "ValidationFailed" }],
     });
@@ -253,11 +287,61 @@ describe("planReconcile", () => {
     });
   });
 
-  it("dynamic status never carries the runtime's fields", () => {
-    const result = plan({});
+  it("dynamic status never carries the fields a runtime up to v0.46 writes itself", () => {
+    const result = plan({}, V044);
     expect(Object.keys(result.status ?? {}).sort()).toEqual(["conditions", "observedGeneration", "url"]);
     const types = ((result.status?.conditions as { type: string }[] | undefined) ?? []).map((c) => c.type);
     for (const owned of ["Ready", "Degraded", "BackendsDiscovered"]) expect(types).not.toContain(owned);
     expect(types).toContain("RuntimeStatusReported");
+  });
+
+  it("v0.47 on: projects status.runtime into the top level, and writes nothing while only time passes", () => {
+    const report = (lastHealthCheck: string): NonNullable<VirtualMCPServer["status"]>["runtime"] => ({
+      phase: "Ready",
+      message: "All 1 backend healthy",
+      backendCount: 1,
+      discoveredBackends: [{ name: "alpha", url: "http://alpha/mcp", status: "ready", lastHealthCheck }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "AllBackendsRoutable",
+          message: "All 1 backend are healthy",
+          lastTransitionTime: NOW,
+        },
+        {
+          type: "BackendsDiscovered",
+          status: "True",
+          reason: "BackendsDiscovered",
+          message: "Discovered 1 backends",
+          lastTransitionTime: NOW,
+        },
+      ],
+    });
+    const children = running({});
+    const first = plan({ vmcp: vmcp({}, { runtime: report(NOW) }), children });
+    expect(first.fallbackStatus).toBeUndefined();
+    expect(first.status).toMatchObject({
+      phase: "Ready",
+      message: "All 1 backend healthy",
+      backendCount: 1,
+      discoveredBackends: [{ name: "alpha", status: "ready", lastHealthCheck: NOW }],
+    });
+    const conditions = first.status?.conditions as { type: string; status: string; reason: string }[];
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ type: "Ready", status: "True", reason: "AllBackendsRoutable" }),
+    );
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ type: "BackendsDiscovered", status: "True" }),
+    );
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ type: "RuntimeStatusReported", status: "True" }),
+    );
+    // A minute later the runtime has reported again (a newer lastHealthCheck), nothing else changed.
+    const written = { ...vmcp({}, { ...(first.status as object), runtime: report(LATER) }) };
+    const again = plan({ vmcp: written, children }, RUNTIME, "2026-11-24T10:05:30.000Z");
+    // The same status, byte for byte (with managedFields to match, the shell would write nothing).
+    expect(again.status).toEqual(first.status);
+    expect(again.fallbackStatus).toBeUndefined();
   });
 });

@@ -57,14 +57,29 @@ describe("readRuntimeReport", () => {
   });
 
   it("is fresh within three reporting intervals, stale after, absent before the first report", () => {
-    expect(readRuntimeReport(reported(NOW), "2026-11-24T10:01:29.000Z")).toMatchObject({
+    expect(readRuntimeReport(reported(NOW), "2026-11-24T10:01:29.000Z", "top-level")).toMatchObject({
       state: "fresh",
       routable: 1,
       total: 2,
     });
-    expect(readRuntimeReport(reported(NOW), "2026-11-24T10:01:31.000Z").state).toBe("stale");
-    expect(readRuntimeReport(reported(NOW, "1m"), "2026-11-24T10:02:59.000Z").state).toBe("fresh");
-    expect(readRuntimeReport(vmcp(), NOW).state).toBe("absent");
+    expect(readRuntimeReport(reported(NOW), "2026-11-24T10:01:31.000Z", "top-level").state).toBe("stale");
+    expect(readRuntimeReport(reported(NOW, "1m"), "2026-11-24T10:02:59.000Z", "top-level").state).toBe(
+      "fresh",
+    );
+    expect(readRuntimeReport(vmcp(), NOW, "top-level").state).toBe("absent");
+  });
+
+  it("reads status.runtime for a runtime that reports there (v0.47 on), and only there", () => {
+    const top = reported(NOW);
+    expect(readRuntimeReport(top, NOW, "runtime").state).toBe("absent");
+    const nested = vmcp({}, { runtime: { phase: "Ready", backendCount: 1, ...top.status } });
+    expect(readRuntimeReport(nested, "2026-11-24T10:01:00.000Z", "runtime")).toMatchObject({
+      state: "fresh",
+      phase: "Ready",
+      routable: 1,
+      total: 2,
+    });
+    expect(readRuntimeReport(nested, NOW, "top-level").state).toBe("absent");
   });
 
   it("takes the runtime's own status write time from managedFields, ignoring the functions' writes", () => {
@@ -73,7 +88,7 @@ describe("readRuntimeReport", () => {
       { manager: "vmcp", operation: "Update", subresource: "status", time: "2026-11-24T10:04:00Z" },
       { manager: "vmcp-lambda", operation: "Apply", subresource: "status", time: "2026-11-24T10:09:00Z" },
     ];
-    expect(readRuntimeReport(object, "2026-11-24T10:05:00.000Z")).toMatchObject({
+    expect(readRuntimeReport(object, "2026-11-24T10:05:00.000Z", "top-level")).toMatchObject({
       state: "fresh",
       reportedAt: "2026-11-24T10:04:00Z",
     });

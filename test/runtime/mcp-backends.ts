@@ -1,0 +1,80 @@
+// Real MCP servers from the npm registry as backends: @modelcontextprotocol/server-everything (13 tools) in
+// its streamable-HTTP or SSE mode, kept on loopback by a preload that also records one request header.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../functions/cli/control-plane/network.ts";
+
+const SERVER = createRequire(import.meta.url).resolve(
+  "@modelcontextprotocol/server-everything/dist/index.js",
+);
+const PRELOAD = new URL("./loopback-preload.mjs", import.meta.url).pathname;
+
+export type BackendTransport = "streamableHttp" | "sse";
+
+export interface Backend {
+  /** The URL ToolHive's operator would put in the member's status.url. */
+  readonly url: string;
+  /** Every value the recorded header had, one per request that carried it. */
+  headerValues(): string[];
+  stop(): Promise<void>;
+}
+
+async function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`MCP server did not start:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (pattern.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`MCP server exited (${code}):\n${output}`));
+    });
+  });
+}
+
+export async function startBackend(
+  name: string,
+  transport: BackendTransport,
+  recordHeader = "x-api-key",
+): Promise<Backend> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "vmcp-backend-"));
+  const record = join(dir, "headers");
+  const child = spawn(process.execPath, ["--import", PRELOAD, SERVER, transport], {
+    env: { ...process.env, PORT: String(port), RECORD_HEADER: recordHeader, RECORD_FILE: record },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await waitForOutput(child, /listening on port|running on port/i, 30_000);
+  // Keep reading, or a chatty server blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    url: transport === "sse" ? `${base}/sse#${name}` : `${base}/mcp`,
+    headerValues: () => {
+      try {
+        return readFileSync(record, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
