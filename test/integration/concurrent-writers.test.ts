@@ -15,7 +15,7 @@ import { type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
 const DURATION_MS = soakOr(4_000, 60_000);
 const NAME = "busy";
-const IMAGE = "example/vmcp:v0.47.0";
+const IMAGE = "example/vmcp:v0.44.0";
 const namespace = useNamespace("writers");
 const kc = kubeConfig();
 type Any = Record<string, any>;

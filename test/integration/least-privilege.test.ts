@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { permissions, permissionsOf } from "./can-i.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, kubectlAsFunctions } from "./functions-identity.ts";
 import { group, userApply, vmcpManifest } from "./objects.ts";
@@ -13,25 +14,7 @@ const ns = () => namespace.name;
 const TH = "toolhive.stacklok.dev";
 type Any = Record<string, any>;
 
-/** `kubectl auth can-i --list` as "verb resource [name]" and "verb /url" lines, one per permission. */
-function permissions(result: { status: number; stdout: string; stderr: string }): string[] {
-  expect(result.status, result.stderr).toBe(0);
-  const found = new Set<string>();
-  for (const line of result.stdout.split("\n").filter((l) => l.trim())) {
-    const match = /^(\S*)\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s+\[([^\]]*)\]\s*$/.exec(line);
-    if (!match) throw new Error(`not a line of kubectl auth can-i --list: ${line}`);
-    const [, resource = "", urls = "", names = "", verbs = ""] = match;
-    for (const verb of verbs.split(" ")) {
-      if (!resource) for (const url of urls.split(" ")) found.add(`${verb} ${url}`);
-      else
-        for (const name of names ? names.split(" ") : [""]) found.add(`${verb} ${resource} ${name}`.trim());
-    }
-  }
-  return [...found].sort();
-}
-
-const listFor = (who: string[], namespaceName = ns()) =>
-  permissions(kubectl(["auth", "can-i", "--list", "--no-headers", "-n", namespaceName, ...who]));
+const listFor = (who: string[], namespaceName = ns()) => permissionsOf(who, namespaceName);
 const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
 const expand = (verbs: string[], resources: string[]) =>
   verbs.flatMap((verb) => resources.map((resource) => `${verb} ${resource}`));
@@ -69,10 +52,10 @@ const RUNTIME_GRANTS = (name: string, groupName: string) =>
         ...["mcpservers", "mcpremoteproxies", "mcpserverentries", "mcpexternalauthconfigs"].map(
           (r) => `${r}.${TH}`,
         ),
-        "configmaps",
         "secrets",
       ],
     ),
+    ...expand(["list", "watch"], ["configmaps"]),
   ].sort();
 
 beforeAll(async () => {

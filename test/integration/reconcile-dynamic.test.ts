@@ -18,7 +18,7 @@ import { RUNTIME_MANAGER, type RuntimeBackend, runtimeReport } from "./runtime-d
 const namespace = useNamespace("dynamic");
 const kc = () => kubeConfig();
 const NAME = "dynamic-vmcp";
-const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.47.0" });
+const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.44.0" });
 type Any = Record<string, any>;
 const read = async () => (await getObject(kc(), "VirtualMCPServer", namespace.name, NAME)) as Any;
 const condition = (object: Any, type: string) =>
@@ -118,7 +118,7 @@ describe("dynamic mode", () => {
     await reconcile();
     object = await read();
     expect(object.status.phase).toBe("Ready");
-    expect(condition(object, "Ready")).toMatchObject({ status: "True", reason: "AllBackendsHealthy" });
+    expect(condition(object, "Ready")).toMatchObject({ status: "True", reason: "AllBackendsRoutable" });
     for (const path of ["phase", "message", "conditions/Ready"])
       expect(runtimeOwned(object).owners[path]).toContain(RUNTIME_MANAGER);
   });
@@ -128,7 +128,7 @@ describe("dynamic mode", () => {
     await runtimeReport(kc(), namespace.name, NAME, [{ name: "backend-0", status: "ready" }], old);
     // The double's write time is now, so look at the report from the future instead of waiting.
     const result = await reconcileOne(kc(), namespace.name, NAME, {
-      image: "example/vmcp:v0.47.0",
+      image: "example/vmcp:v0.44.0",
       now: () => new Date(Date.now() + 5 * 60_000),
     });
     expect(result.statusWritten).toBe(true);

@@ -32,7 +32,7 @@ const HANDED_OVER = [
   "conditions/Ready",
   "conditions/BackendsDiscovered",
 ];
-const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.47.0" });
+const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.44.0" });
 const setMode = (source: "inline" | "discovered") =>
   userApply(kc(), namespace.name, vmcpManifest(NAME, "switch-group", { outgoingAuth: { source } }));
 

@@ -1,7 +1,11 @@
-// A test double of the vMCP runtime's status reporter, writing the way upstream's K8sReporter does: GET,
-// then a full status update (PUT /status) with conflict retry; it replaces discoveredBackends, sets phase,
-// message, backendCount and observedGeneration, and sets or removes Ready, Degraded and BackendsDiscovered.
+// A test double of the vMCP runtime's status reporter, for the high-frequency fault and conflict tests the
+// real runtime cannot serve. It writes the way upstream's K8sReporter does: GET, then a full status update
+// (PUT /status, manager "vmcp") with conflict retry, setting phase, message, backendCount,
+// discoveredBackends and the Ready, Degraded and BackendsDiscovered conditions: at the top level (with
+// observedGeneration) for v0.44, in status.runtime for v0.47 on. test/runtime/dynamic-mode.test.ts checks
+// its writes against the real runtime's, field by field and word by word.
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { StatusShape } from "../../functions/core/runtime-versions.ts";
 import { ApiError, getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { resourcePath } from "../../functions/kube/resources.ts";
@@ -37,6 +41,7 @@ export async function runtimeReport(
   name: string,
   backends: readonly RuntimeBackend[],
   now = new Date(),
+  shape: StatusShape = "top-level",
 ) {
   const at = new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString().replace(".000", "");
   const healthy = backends.filter((b) => b.status === "ready" || b.status === "unauthenticated").length;
@@ -52,26 +57,31 @@ export async function runtimeReport(
   for (let attempt = 0; attempt < 10; attempt++) {
     const object = (await getObject(kc, "VirtualMCPServer", namespace, name)) as {
       metadata: { generation: number; resourceVersion: string };
-      status?: { conditions?: Condition[] } & Record<string, unknown>;
+      status?: { conditions?: Condition[]; runtime?: { conditions?: Condition[] } } & Record<string, unknown>;
     };
     const status = { ...(object.status ?? {}) };
+    const reported = shape === "top-level" ? status : { ...(status.runtime ?? {}) };
     // Like RemoveStatusCondition for a runtime condition the new report lacks (only Degraded comes and goes).
-    const conditions = (status.conditions ?? []).filter((c) => c.type !== "Degraded" || degraded > 0);
-
+    const conditions = ((reported.conditions as Condition[] | undefined) ?? []).filter(
+      (c) => c.type !== "Degraded" || degraded > 0,
+    );
     setCondition(
       conditions,
       healthy === backends.length
         ? {
             type: "Ready",
             status: "True",
-            reason: "AllBackendsHealthy",
-            message: `All ${backends.length} backends healthy`,
+            reason: "AllBackendsRoutable",
+            message: `All ${backends.length} backend${backends.length === 1 ? "" : "s"} are healthy`,
           }
         : {
             type: "Ready",
             status: "False",
-            reason: healthy === 0 ? "NoHealthyBackends" : "SomeBackendsUnhealthy",
-            message: `${healthy}/${backends.length} backends healthy`,
+            reason: healthy === 0 ? "NoRoutableBackends" : "SomeBackendsUnhealthy",
+            message:
+              healthy === 0
+                ? "No routable backends available"
+                : `${healthy}/${backends.length} backends routable`,
           },
       at,
     );
@@ -96,20 +106,26 @@ export async function runtimeReport(
         },
         at,
       );
-    Object.assign(status, {
+    Object.assign(reported, {
       phase,
-      message: `${healthy}/${backends.length} backends healthy`,
+      message:
+        healthy === backends.length
+          ? `All ${backends.length} backend${backends.length === 1 ? "" : "s"} healthy`
+          : `${healthy}/${backends.length} backends routable`,
       backendCount: healthy,
-      observedGeneration: object.metadata.generation,
       discoveredBackends: backends.map((b) => ({
         name: b.name,
         url: `http://${b.name}:8080`,
         status: b.status,
+        circuitBreakerState: "closed",
         lastHealthCheck: at,
-        message: "Healthy",
+        mcpRevision: "2025-11-25",
+        message: b.status === "ready" ? "Healthy" : "Unhealthy",
       })),
       conditions,
     });
+    if (shape === "top-level") status.observedGeneration = object.metadata.generation;
+    else status.runtime = reported;
     const response = await rawRequest(
       kc,
       `${resourcePath("VirtualMCPServer", namespace, name, "status")}?fieldManager=${RUNTIME_MANAGER}`,

@@ -8,13 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { freePort } from "../../functions/cli/control-plane/network.ts";
+import { freePort, isListening } from "../../functions/cli/control-plane/network.ts";
 import { runtimeBinary } from "../../functions/cli/control-plane/runtimes.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 
 type Any = Record<string, any>;
 const SERVICE_ACCOUNT_DIR = "/run/secrets/kubernetes.io/serviceaccount"; // /var/run is /run
+/** controller-runtime's metrics listener in the runtime's backend watcher: ":8080", fixed. */
+const METRICS_PORT = 8080;
 
 export interface RunningRuntime {
   readonly url: string;
@@ -95,6 +97,10 @@ export async function startRuntime(
     env.KUBERNETES_SERVICE_PORT = server.port;
   }
 
+  if (pod.automountServiceAccountToken !== false && (await isListening(METRICS_PORT)))
+    throw new Error(
+      `port ${METRICS_PORT} is taken: the vMCP runtime's metrics listener binds it on every interface in dynamic mode (no flag moves it), and without it the runtime's backend watcher stops; free the port`,
+    );
   const port = await freePort();
   const args = (container.args as string[]).map((arg) =>
     arg.startsWith("--host=") ? "--host=127.0.0.1" : arg.startsWith("--port=") ? `--port=${port}` : arg,
