@@ -14,7 +14,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           // One real control plane for the whole run; each test file works in a namespace of its own.
-          globalSetup: ["test/integration/control-plane.setup.ts"],
+          globalSetup: ["test/integration/control-plane.setup.ts", "test/runtime/runtimes.setup.ts"],
           // Files run one at a time: tests count requests with the API server's own metrics.
           fileParallelism: false,
           testTimeout: 60_000,

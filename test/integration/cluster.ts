@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
+import { rejectedConfigs } from "../runtime/written-configs.ts";
 
 export function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -18,8 +19,11 @@ export function useNamespace(prefix: string): { readonly name: string } {
     await core().createNamespace({ body: { metadata: { name: namespace.name } } });
   });
   afterAll(async () => {
+    // Every configuration the file's tests made the functions write must be one the runtime accepts.
+    const rejected = await rejectedConfigs(kubeConfig(), namespace.name);
     // Without a namespace controller it stays Terminating; the control plane goes at the end of the run.
     await core().deleteNamespace({ name: namespace.name });
+    if (rejected.length > 0) throw new Error(`vmcp validate rejected:\n${rejected.join("\n")}`);
   });
   return namespace;
 }

@@ -109,6 +109,31 @@ describe("static mode", () => {
     );
   });
 
+  it("leaves out settings the runtime does not know, says so in a Warning Event, and once", async () => {
+    await userApply(
+      kc(),
+      namespace.name,
+      vmcpManifest("unknown-keys", "static-group", {
+        outgoingAuth: { source: "inline" },
+        config: { futureFeature: { on: true }, operational: { logLevel: "debug", someNewKnob: 3 } },
+      }),
+    );
+    await reconcile("unknown-keys");
+    await reconcile("unknown-keys");
+    const config = (await get("ConfigMap", "unknown-keys-vmcp-config")).data["config.yaml"] as string;
+    expect(config).not.toMatch(/futureFeature|someNewKnob/);
+    expect(config).toContain("logLevel: debug");
+    const events = ((await listObjects(kc(), "Event", { namespace: namespace.name })) as Any[]).filter(
+      (e) => e.involvedObject.name === "unknown-keys" && e.reason === "ConfigSettingsLeftOut",
+    );
+    expect(events.map((e) => [e.type, e.message])).toEqual([
+      [
+        "Warning",
+        "spec.config.futureFeature: not a setting of the vMCP runtime v0.47.0; left out of its configuration (it would refuse to start); spec.config.operational.someNewKnob: not a setting of the vMCP runtime v0.47.0; left out of its configuration (it would refuse to start)",
+      ],
+    ]);
+  });
+
   it("makes zero write requests on a reconcile with nothing changed", async () => {
     const counts = await countRequests(kc(), () => reconcile("static-vmcp"));
     expect(counts.writes).toBe(0);

@@ -2,6 +2,7 @@
 // status entry in managedFields changed with it. Enough to find a status field that flips between two
 // writers, and to count the writes of one of them.
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
+import { statusPathsOf } from "../../functions/core/drift.ts";
 import type { ManagedFieldsEntry } from "../../functions/core/kubernetes.ts";
 
 type Any = Record<string, any>;
@@ -15,7 +16,6 @@ export interface Version {
 const statusEntries = (object: Any): ManagedFieldsEntry[] =>
   ((object.metadata?.managedFields ?? []) as ManagedFieldsEntry[]).filter((e) => e.subresource === "status");
 const entryKey = (e: ManagedFieldsEntry) => `${e.manager}/${e.operation}`;
-const entryState = (e: ManagedFieldsEntry) => `${e.time}|${JSON.stringify(e.fieldsV1)}`;
 
 export interface History {
   readonly versions: Version[];
@@ -25,7 +25,7 @@ export interface History {
 /** Watches the object from now on; restarts from the last version seen if the API server ends the watch. */
 export async function watchHistory(kc: KubeConfig, namespace: string, name: string): Promise<History> {
   const versions: Version[] = [];
-  let previous: Map<string, string> = new Map();
+  let previous: Map<string, ManagedFieldsEntry> = new Map();
   let lastVersion: string | undefined;
   let stopped = false;
   let request: { abort(): void } | undefined;
@@ -39,17 +39,25 @@ export async function watchHistory(kc: KubeConfig, namespace: string, name: stri
         const resourceVersion = object.metadata.resourceVersion as string;
         if (versions.some((v) => v.resourceVersion === resourceVersion)) return;
         const all = statusEntries(object);
-        const entries = new Map(all.map((e) => [entryKey(e), entryState(e)]));
-        // The first version seen is the baseline, written by no one in this history.
-        let changed =
-          versions.length === 0 ? [] : [...entries.keys()].filter((k) => previous.get(k) !== entries.get(k));
-        // A manager writing twice in one second leaves its entry as it was (time has whole seconds):
-        // then the writer is whoever wrote last.
-        if (versions.length > 0 && changed.length === 0) {
-          const latest = all.reduce((t, e) => ((e.time ?? "") > t ? (e.time ?? "") : t), "");
-          changed = all.filter((e) => e.time === latest).map(entryKey);
-        }
-        const writers = [...new Set(changed.map((k) => k.split("/")[0] ?? ""))];
+        const entries = new Map(all.map((e) => [entryKey(e), e]));
+        const before = (e: ManagedFieldsEntry) => previous.get(entryKey(e));
+        // The writer's entry has a new time; a manager that only lost fields to it changes its fields, not
+        // its time. Within one second a manager's time stays: then the one that gained fields wrote, and
+        // failing that, whoever wrote last.
+        const gained = (e: ManagedFieldsEntry) => {
+          const was = before(e);
+          return !was || [...statusPathsOf(e)].some((p) => !statusPathsOf(was).has(p));
+        };
+        const latest = all.reduce((t, e) => ((e.time ?? "") > t ? (e.time ?? "") : t), "");
+        const changed =
+          versions.length === 0
+            ? [] // the first version seen is the baseline, written by no one in this history
+            : ([
+                all.filter((e) => before(e)?.time !== e.time),
+                all.filter(gained),
+                all.filter((e) => e.time === latest),
+              ].find((found) => found.length > 0) ?? []);
+        const writers = [...new Set(changed.map((e) => e.manager ?? ""))];
         previous = entries;
         lastVersion = resourceVersion;
         versions.push({ resourceVersion, status: object.status ?? {}, writers });

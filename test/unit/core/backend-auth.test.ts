@@ -1,0 +1,103 @@
+// MCPExternalAuthConfigs as the runtime's backend strategies: every type the runtime can use, secrets as
+// the env var names upstream gives them, and a reason that is true for each type it cannot.
+import { describe, expect, it } from "vitest";
+import { convertAuthConfig } from "../../../functions/core/outgoing-auth.ts";
+import type { ExternalAuthConfig } from "../../../functions/core/toolhive.ts";
+
+const config = (type: string, settings: Record<string, unknown> = {}): ExternalAuthConfig => ({
+  metadata: { name: "my-auth", namespace: "tools" },
+  spec: { type, ...(Object.keys(settings).length ? { [type]: settings } : {}) },
+});
+const ref = (name: string, key: string) => ({ name, key });
+
+describe("convertAuthConfig", () => {
+  it("token exchange: short token types as URNs, the client secret as TOOLHIVE_TOKEN_EXCHANGE_CLIENT_SECRET_<NAME>", () => {
+    expect(
+      convertAuthConfig(
+        config("tokenExchange", {
+          tokenUrl: "https://idp/token",
+          clientId: "c",
+          clientSecretRef: ref("s", "k"),
+          subjectTokenType: "id_token",
+          subjectProviderName: "okta",
+          externalTokenHeaderName: "X-Upstream",
+        }),
+      ),
+    ).toEqual({
+      ok: true,
+      configRef: "my-auth",
+      strategy: {
+        type: "token_exchange",
+        tokenExchange: {
+          tokenUrl: "https://idp/token",
+          clientId: "c",
+          subjectProviderName: "okta",
+          subjectTokenType: "urn:ietf:params:oauth:token-type:id_token",
+          clientSecretEnv: "TOOLHIVE_TOKEN_EXCHANGE_CLIENT_SECRET_MY_AUTH",
+        },
+      },
+      env: [{ name: "TOOLHIVE_TOKEN_EXCHANGE_CLIENT_SECRET_MY_AUTH", secret: "s", key: "k" }],
+    });
+  });
+
+  it("AWS STS: the runtime's fields, no secret (the pod's IAM role signs)", () => {
+    const resolved = convertAuthConfig(
+      config("awsSts", {
+        region: "eu-west-1",
+        service: "bedrock",
+        roleMappings: [{ claim: "g", roleArn: "arn:r", priority: 2 }],
+      }),
+    );
+    expect(resolved).toMatchObject({
+      ok: true,
+      strategy: {
+        type: "aws_sts",
+        awsSts: {
+          region: "eu-west-1",
+          service: "bedrock",
+          roleMappings: [{ claim: "g", roleArn: "arn:r", priority: 2 }],
+        },
+      },
+      env: [],
+    });
+  });
+
+  it("XAA: both client secrets as upstream's env names", () => {
+    const resolved = convertAuthConfig(
+      config("xaa", {
+        idpTokenUrl: "https://idp/t",
+        targetTokenUrl: "https://as/t",
+        targetAudience: "api",
+        idpClientSecretRef: ref("s", "idp"),
+        targetClientSecretRef: ref("s", "target"),
+      }),
+    );
+    expect(resolved).toMatchObject({
+      ok: true,
+      strategy: {
+        type: "xaa",
+        xaa: {
+          idpClientSecretEnv: "TOOLHIVE_XAA_IDP_CLIENT_SECRET_MY_AUTH",
+          targetClientSecretEnv: "TOOLHIVE_XAA_TARGET_CLIENT_SECRET_MY_AUTH",
+        },
+      },
+    });
+    expect(resolved.ok && resolved.env.map((e) => e.key)).toEqual(["idp", "target"]);
+  });
+
+  it.each([
+    [
+      "upstreamInject",
+      { providerName: "github" },
+      /needs the embedded authorization server \(spec.authServerConfig\)/,
+    ],
+    ["obo", { tokenUrl: "https://idp/t" }, /available only in ToolHive Enterprise/],
+    ["bearerToken", {}, /for MCPRemoteProxy, not for vMCP backends/],
+    ["awsSts", { service: "s3" }, /of type awsSts needs awsSts.region/],
+    ["nonsense", {}, /not an auth type vmcp-lambda knows/],
+  ])("%s is refused with the reason that holds", (type, settings, reason) => {
+    const resolved = convertAuthConfig(config(type, settings));
+    expect(resolved.ok).toBe(false);
+    expect(!resolved.ok && resolved.reason).toMatch(reason);
+  });
+});
