@@ -3,20 +3,21 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { AdmissionRequest } from "../core/admission-review.ts";
 import { type Found, type Lookups, referencesOf } from "../core/admission-validate.ts";
-import { Workload, workloadGroup } from "../core/toolhive.ts";
+import { ExternalAuthConfig, Workload, workloadGroup } from "../core/toolhive.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
 import type { Kind } from "../kube/resources.ts";
 
 // Well inside the webhook timeout, so a slow API server gets our message, not a generic webhook timeout.
 const LOOKUP_TIMEOUT_MS = 2_000;
 
-async function exists(kc: KubeConfig, kind: Kind, namespace: string, name: string): Promise<Found> {
+async function fetched(kc: KubeConfig, kind: Kind, namespace: string, name: string) {
   try {
-    return (await getObject(kc, kind, namespace, name, LOOKUP_TIMEOUT_MS)) ? "found" : "missing";
+    const object = await getObject(kc, kind, namespace, name, LOOKUP_TIMEOUT_MS);
+    return { found: (object ? "found" : "missing") as Found, object };
   } catch (error) {
-    return {
-      error: error instanceof ApiError ? `HTTP ${error.code} ${error.reason}` : (error as Error).message,
-    };
+    const message =
+      error instanceof ApiError ? `HTTP ${error.code} ${error.reason}` : (error as Error).message;
+    return { found: { error: message } as Found, object: undefined };
   }
 }
 
@@ -40,15 +41,22 @@ export async function lookUp(kc: KubeConfig, request: AdmissionRequest): Promise
   const refs = referencesOf(request);
   const namespace = request.namespace ?? "";
   const entries = [...refs.authConfigs];
-  const [group, members, ...found] = await Promise.all([
-    refs.group ? exists(kc, "MCPGroup", namespace, refs.group) : undefined,
+  const [group, members, configs] = await Promise.all([
+    refs.group ? fetched(kc, "MCPGroup", namespace, refs.group) : undefined,
     refs.group && refs.countMembers ? memberCount(kc, namespace, refs.group) : undefined,
-
-    ...entries.map(([, name]) => exists(kc, "MCPExternalAuthConfig", namespace, name)),
+    Promise.all(entries.map(([, name]) => fetched(kc, "MCPExternalAuthConfig", namespace, name))),
   ]);
+  const parsed = configs.map((c) => ExternalAuthConfig.safeParse(c.object));
   return {
-    ...(group ? { group: group as Found } : {}),
-    ...(members === undefined ? {} : { members: members as number }),
-    authConfigs: new Map(entries.map(([path], i) => [path, found[i] as Found])),
+    ...(group ? { group: group.found } : {}),
+    ...(members === undefined ? {} : { members }),
+    authConfigs: new Map(entries.map(([path], i) => [path, configs[i]?.found as Found])),
+    // Their type decides whether the runtime can use them as a backend strategy at all.
+    authConfigObjects: new Map(
+      entries.flatMap(([path], i) => {
+        const p = parsed[i];
+        return p?.success ? [[path, p.data] as const] : [];
+      }),
+    ),
   };
 }

@@ -2,10 +2,17 @@
 // Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
 import type { AdmissionRequest } from "./admission-review.ts";
 import { isTree } from "./json-tree.ts";
+import { convertAuthConfig } from "./outgoing-auth.ts";
 import { specConfigProblems, unknownSettingWarning } from "./runtime-config-fit.ts";
 import { DEFAULT_RUNTIME_VERSION } from "./runtime-versions.ts";
 import { shown } from "./shown.ts";
-import { groupOf, modeOf, outgoingAuthEntries, VirtualMCPServer } from "./toolhive.ts";
+import {
+  type ExternalAuthConfig,
+  groupOf,
+  modeOf,
+  outgoingAuthEntries,
+  VirtualMCPServer,
+} from "./toolhive.ts";
 import { isObjectName, validateVirtualMCPServer } from "./validation.ts";
 
 /** What a lookup found: the object exists, does not, or the API server could not be asked. */
@@ -24,6 +31,8 @@ export interface Lookups {
   readonly authConfigs: ReadonlyMap<string, Found>;
   /** Members of the group, where known (an inline VirtualMCPServer over an empty group gets a warning). */
   readonly members?: number;
+  /** The referenced auth configs found, by field path: one of a type no backend can use is refused. */
+  readonly authConfigObjects?: ReadonlyMap<string, ExternalAuthConfig>;
 }
 
 export interface Decision {
@@ -136,6 +145,10 @@ export function decideValidation(
   if (refs.group) check("spec.groupRef.name", "MCPGroup", refs.group, lookups.group);
   for (const [path, name] of refs.authConfigs)
     check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
+  for (const [path, config] of lookups.authConfigObjects ?? []) {
+    const resolved = convertAuthConfig(config);
+    if (!resolved.ok) errors.push(`${path}: ${resolved.reason}`);
+  }
   if (modeOf(vmcp) === "static" && lookups.group === "found" && lookups.members === 0) {
     warnings.push(
       `spec.outgoingAuth.source: inline, but MCPGroup ${shown(refs.group ?? "")} has no members yet; the server has no backend until one joins`,

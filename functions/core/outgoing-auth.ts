@@ -118,7 +118,7 @@ const CONVERTERS: Record<string, (settings: Settings, name: string) => Conversio
 /** Types an MCPExternalAuthConfig may have that give no backend strategy here, and why. */
 const NOT_CONVERTED: Record<string, string> = {
   upstreamInject:
-    "needs the embedded authorization server (spec.authServerConfig), which vmcp-lambda does not render yet",
+    "needs the embedded authorization server (spec.authServerConfig), not rendered by vmcp-lambda yet",
   obo: "is available only in ToolHive Enterprise's vMCP runtime",
   bearerToken: "is for MCPRemoteProxy, not for vMCP backends",
   embeddedAuthServer: "configures an authorization server, not a backend's credentials",

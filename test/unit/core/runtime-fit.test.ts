@@ -80,4 +80,34 @@ describe("fitting spec.config to the runtime", () => {
       message: expect.stringContaining("spec.config.aggregation: the vMCP runtime"),
     });
   });
+
+  it("makes admission deny a reference to an auth config no backend can use, naming the field", () => {
+    const path = "spec.outgoingAuth.default.externalAuthConfigRef.name";
+    const lookups = {
+      group: "found" as const,
+      authConfigs: new Map([[path, "found" as const]]),
+      authConfigObjects: new Map([
+        [
+          path,
+          {
+            metadata: { name: "inject" },
+            spec: { type: "upstreamInject", upstreamInject: { providerName: "gh" } },
+          },
+        ],
+      ]),
+    };
+    const decision = decideValidation(
+      review({
+        outgoingAuth: {
+          source: "inline",
+          default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "inject" } },
+        },
+      }),
+      lookups,
+    );
+    expect(decision).toMatchObject({ allowed: false });
+    expect(decision.message).toBe(
+      `${path}: MCPExternalAuthConfig "inject" has type upstreamInject, which needs the embedded authorization server (spec.authServerConfig), not rendered by vmcp-lambda yet; backends take unauthenticated, headerInjection, tokenExchange, awsSts, xaa`,
+    );
+  });
 });

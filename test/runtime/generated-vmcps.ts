@@ -1,0 +1,316 @@
+// VirtualMCPServers within the CRD schema (its enums, its CEL rules, its defaults), generated with
+// fast-check, each with a group of members and every kind of MCPExternalAuthConfig around it: the inputs of
+// the gate in generated-specs.test.ts.
+import fc from "fast-check";
+import type { Snapshot } from "../../functions/core/reconcile-plan.ts";
+import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/toolhive.ts";
+
+const NS = "gen";
+const GROUP = "g";
+const secretRef = { name: "creds", key: "value" };
+
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+/** Mostly values the runtime takes, now and then one it refuses: each refusal source stays rare enough
+ * that most specs combine into a config the runtime must judge. */
+const mostly = <T>(good: readonly T[], bad: readonly T[]) =>
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...good), weight: 8 },
+    { arbitrary: fc.constantFrom(...bad), weight: 1 },
+  );
+const duration = mostly(["500ms", "1s", "10s", "30s", "1m", "1m30s", "2h"], ["0s"]);
+/** An object without the keys whose value came out undefined (what a YAML author leaves out). */
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+export const authConfigs = fc.constantFrom(
+  {
+    name: "te",
+    type: "tokenExchange",
+    tokenExchange: {
+      tokenUrl: "https://idp/token",
+      audience: "a",
+      clientId: "c",
+      clientSecretRef: secretRef,
+      subjectTokenType: "access_token",
+      scopes: ["r"],
+    },
+  },
+  {
+    name: "te-public",
+    type: "tokenExchange",
+    tokenExchange: { tokenUrl: "https://idp/token", audience: "a" },
+  },
+  {
+    name: "hi",
+    type: "headerInjection",
+    headerInjection: { headerName: "X-API-Key", valueSecretRef: secretRef },
+  },
+  { name: "anon", type: "unauthenticated" },
+  {
+    name: "sts",
+    type: "awsSts",
+    awsSts: {
+      region: "eu-west-1",
+      service: "bedrock",
+      roleMappings: [{ claim: "g", roleArn: "arn:aws:iam::1:role/r", priority: 1 }],
+    },
+  },
+  {
+    name: "xaa",
+    type: "xaa",
+    xaa: {
+      idpTokenUrl: "https://idp/t",
+      targetTokenUrl: "https://as/t",
+      targetAudience: "api",
+      idpClientSecretRef: secretRef,
+      targetClientSecretRef: secretRef,
+      subjectTokenType: "id_token",
+    },
+  },
+  { name: "inject", type: "upstreamInject", upstreamInject: { providerName: "github" } },
+  { name: "obo", type: "obo", obo: { tokenUrl: "https://idp/t" } },
+  { name: "bearer", type: "bearerToken", bearerToken: { tokenSecretRef: secretRef } },
+);
+export const AUTH_NAMES = ["te", "te-public", "hi", "anon", "sts", "xaa", "inject", "obo", "bearer"];
+
+// Mostly what works, sometimes what cannot: the gate must see both.
+const backendAuth = fc.oneof(
+  { arbitrary: fc.constant({ type: "discovered" }), weight: 3 },
+  {
+    arbitrary: fc
+      .constantFrom("te", "te-public", "hi", "anon", "sts", "xaa")
+      .map((name) => ({ type: "externalAuthConfigRef", externalAuthConfigRef: { name } })),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .constantFrom(...AUTH_NAMES)
+      .map((name) => ({ type: "externalAuthConfigRef", externalAuthConfigRef: { name } })),
+    weight: 1,
+  },
+);
+
+export const member = fc.record({
+  kind: fc.constantFrom("MCPServer", "MCPRemoteProxy"),
+  name: fc.constantFrom("alpha", "beta", "gamma"),
+  transport: fc.constantFrom("stdio", "sse", "streamable-http"),
+  proxyMode: maybe(fc.constantFrom("sse", "streamable-http")),
+  auth: maybe(fc.constantFrom(...AUTH_NAMES)),
+  phase: fc.constantFrom("Running", "Pending", "Failed"),
+});
+
+const aggregation = fc
+  .record({
+    conflictResolution: maybe(fc.constantFrom("prefix", "priority", "manual")),
+    prefixFormat: maybe(mostly(["{workload}_", "{workload}.", "{workload}-"], [""])),
+    priorityOrder: maybe(fc.subarray(["alpha", "beta", "gamma"])),
+    tools: maybe(
+      fc.uniqueArray(
+        fc.record({
+          workload: fc.constantFrom("alpha", "beta", "gamma"),
+          filter: maybe(fc.subarray(["echo", "add", "fetch"])),
+          overrides: maybe(
+            mostly<Record<string, unknown>>(
+              [
+                { echo: { name: "say" } },
+                { add: { description: "Adds" } },
+                { echo: { name: "say", annotations: { title: "Say" } } },
+              ],
+              [{ add: { annotations: { title: "Add" } } }],
+            ),
+          ),
+          unknownToolKey: maybe(fc.constant(true)),
+        }),
+        { maxLength: 3, selector: (t) => t.workload },
+      ),
+    ),
+    defaultToolVisibility: maybe(fc.constantFrom("allow", "deny")),
+  })
+  .map(({ conflictResolution, prefixFormat, priorityOrder, tools, ...rest }) =>
+    defined({
+      ...rest,
+      conflictResolution,
+      conflictResolutionConfig:
+        prefixFormat === undefined && priorityOrder === undefined
+          ? undefined
+          : defined({ prefixFormat, priorityOrder }),
+      tools: tools?.map((t) =>
+        defined({ ...t, unknownToolKey: undefined, ...(t.unknownToolKey ? { hidden: true } : {}) }),
+      ),
+    }),
+  );
+
+const operational = fc
+  .record({
+    logLevel: maybe(fc.constant("debug")),
+    timeout: maybe(duration),
+    perWorkload: maybe(fc.dictionary(fc.constantFrom("alpha", "beta"), duration, { maxKeys: 2 })),
+    interval: maybe(mostly(["15s", "30s", "1m", "90s"], ["0s", "5s"])),
+    checkTimeout: maybe(fc.constantFrom("1s", "2s", "5s", "1m")),
+    partialFailureMode: maybe(fc.constantFrom("fail", "best_effort")),
+    breaker: maybe(
+      fc.record({
+        enabled: fc.boolean(),
+        failureThreshold: fc.integer({ min: 1, max: 9 }),
+        timeout: duration,
+      }),
+    ),
+  })
+  .map((o) =>
+    defined({
+      logLevel: o.logLevel,
+      timeouts:
+        o.timeout || o.perWorkload
+          ? defined({ default: o.timeout ?? "30s", perWorkload: o.perWorkload })
+          : undefined,
+      // As the API server defaults it (the CRD's defaults apply once failureHandling is written).
+      failureHandling:
+        o.interval || o.partialFailureMode || o.breaker
+          ? defined({
+              healthCheckInterval: o.interval ?? "30s",
+              healthCheckTimeout: o.checkTimeout ?? "10s",
+              partialFailureMode: o.partialFailureMode ?? "fail",
+              circuitBreaker: o.breaker,
+            })
+          : undefined,
+    }),
+  );
+
+const config = fc
+  .record({
+    aggregation: maybe(aggregation),
+    operational: maybe(operational),
+    telemetry: maybe(
+      fc.constantFrom(
+        { endpoint: "otel:4317", tracingEnabled: true },
+        { prometheusPort: 9464, metricsEnabled: true },
+      ),
+    ),
+    rateLimiting: maybe(
+      fc.constantFrom(
+        { shared: { maxTokens: 10, refillPeriod: "1m" } },
+        { tools: [{ name: "echo", shared: { maxTokens: 1, refillPeriod: "30s" } }] },
+      ),
+    ),
+    compositeTools: maybe(
+      mostly<Record<string, unknown>[]>(
+        [
+          [
+            {
+              name: "twice",
+              description: "Echo twice",
+              steps: [
+                { id: "one", tool: "alpha_echo" },
+                { id: "two", tool: "alpha_echo", dependsOn: ["one"] },
+              ],
+            },
+          ],
+        ],
+        [[{ name: "nodesc", steps: [{ id: "one", tool: "alpha_echo" }] }]],
+      ),
+    ),
+    audit: maybe(fc.constant({ enabled: true, component: "vmcp" })),
+    unknown: maybe(fc.constantFrom({ futureFeature: { on: true } }, { operational: { someNewKnob: 3 } })),
+  })
+  .map(({ unknown, ...known }) => {
+    const out = defined(known) as Record<string, unknown>;
+    if (unknown && "operational" in unknown)
+      out.operational = { ...((out.operational as object) ?? {}), ...(unknown.operational as object) };
+    else if (unknown) Object.assign(out, unknown);
+    return out;
+  });
+
+export const spec = fc
+  .record({
+    incoming: mostly(["anonymous", "authz-inline"], ["oidc", "authz-empty", "authz-configmap", "authz-ref"]),
+    source: maybe(fc.constantFrom("discovered", "inline")),
+    defaultAuth: maybe(backendAuth),
+    backendsAuth: maybe(fc.dictionary(fc.constantFrom("alpha", "beta"), backendAuth, { maxKeys: 2 })),
+    passthroughHeaders: maybe(
+      fc.oneof(
+        { arbitrary: fc.subarray(["X-Tenant", "X-Request-Id"], { minLength: 1 }), weight: 6 },
+        { arbitrary: fc.subarray(["X-Tenant", "Authorization", "bad header"], { minLength: 1 }), weight: 1 },
+      ),
+    ),
+    sessionStorage: maybe(
+      fc.constantFrom(
+        { provider: "memory" },
+        { provider: "redis", address: "redis:6379", db: 0, keyPrefix: "vmcp", passwordRef: secretRef },
+      ),
+    ),
+    config: maybe(config),
+  })
+  .map((s) => {
+    const incoming = {
+      anonymous: { type: "anonymous" },
+      oidc: { type: "oidc", oidcConfigRef: { name: "oidc", audience: "vmcp" } },
+      "authz-inline": {
+        type: "anonymous",
+        authzConfig: { type: "inline", inline: { policies: ["permit(principal, action, resource);"] } },
+      },
+      "authz-empty": { type: "anonymous", authzConfig: { type: "inline", inline: { policies: [] } } },
+      "authz-configmap": {
+        type: "anonymous",
+        authzConfig: { type: "configMap", configMap: { name: "authz" } },
+      },
+      "authz-ref": { type: "anonymous", authzConfigRef: { name: "authz" } },
+    }[s.incoming];
+    const outgoing =
+      s.source || s.defaultAuth || s.backendsAuth
+        ? defined({ source: s.source ?? "discovered", default: s.defaultAuth, backends: s.backendsAuth })
+        : undefined;
+    // The CRD's own rule: rate limiting needs Redis session storage.
+    const cfg =
+      s.config && s.config.rateLimiting && s.sessionStorage?.provider !== "redis"
+        ? { ...s.config, rateLimiting: undefined }
+        : s.config;
+    return defined({
+      groupRef: { name: GROUP },
+      incomingAuth: incoming,
+      outgoingAuth: outgoing,
+      passthroughHeaders: s.passthroughHeaders,
+      sessionStorage: s.sessionStorage,
+      config: cfg && defined(cfg),
+    });
+  });
+
+export type Member = {
+  kind: string;
+  name: string;
+  transport: string;
+  proxyMode?: string;
+  auth?: string;
+  phase: string;
+};
+
+export const snapshotOf = (
+  vmcpSpec: Record<string, unknown>,
+  members: Member[],
+  configs: { name: string; type: string }[],
+): Snapshot => ({
+  vmcp: VirtualMCPServer.parse({
+    metadata: { name: "gen", namespace: NS, uid: "u", generation: 1 },
+    spec: vmcpSpec,
+  }),
+  group: { metadata: { name: GROUP, namespace: NS } },
+  workloads: members.map((m) =>
+    Workload.parse({
+      kind: m.kind,
+      metadata: { name: m.name, namespace: NS },
+      spec: defined({
+        groupRef: { name: GROUP },
+        transport: m.transport,
+        proxyMode: m.proxyMode,
+        externalAuthConfigRef: m.auth ? { name: m.auth } : undefined,
+      }),
+      status: {
+        phase: m.phase,
+        url: `http://${m.name}.${NS}.svc.cluster.local:8080/${m.transport === "sse" ? `sse#${m.name}` : "mcp"}`,
+      },
+    }),
+  ),
+  authConfigs: configs.map(({ name, ...rest }) =>
+    ExternalAuthConfig.parse({ metadata: { name, namespace: NS }, spec: rest }),
+  ),
+  children: [],
+});
