@@ -1,7 +1,6 @@
 // The vMCP pod the functions describe, judged by the API server's own Pod Security admission at level
 // "restricted": a Pod of the Deployment's template is admitted (dry run) in a namespace that enforces it,
 // in both modes; the same Pod without its seccomp profile is refused, so the check can fail.
-import { CoreV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
@@ -22,12 +21,12 @@ async function admitPod(spec: Any): Promise<{ status: number; body: string }> {
 }
 
 beforeAll(async () => {
-  await kubeConfig()
-    .makeApiClient(CoreV1Api)
-    .patchNamespace({
-      name: namespace.name,
-      body: { metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
-    });
+  const labelled = await rawRequest(kubeConfig(), `/api/v1/namespaces/${namespace.name}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/merge-patch+json" },
+    body: JSON.stringify({ metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
+  });
+  expect(labelled.status, labelled.body).toBe(200);
   await userApply(
     kubeConfig(),
     namespace.name,
@@ -53,6 +52,8 @@ describe("the vMCP pod under Pod Security restricted", () => {
     delete spec.containers[0].securityContext.seccompProfile;
     const refused = await admitPod(spec);
     expect(refused.status).toBe(403);
-    expect(refused.body).toContain('violates PodSecurity "restricted:latest"');
+    expect((JSON.parse(refused.body) as { message: string }).message).toContain(
+      `violates PodSecurity "restricted:latest": seccompProfile`,
+    );
   });
 });

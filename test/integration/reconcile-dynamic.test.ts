@@ -92,7 +92,7 @@ describe("dynamic mode", () => {
       expect(condition(after, "RuntimeStatusReported"), `round ${round}`).toMatchObject({
         status: "True",
         reason: "ReportFresh",
-        message: expect.stringContaining(`reported ${routable}/${backends.length} backends routable`),
+        message: `vMCP runtime reports ${routable}/${backends.length} backends routable`,
       });
       if (round > 0 && result.statusWritten) expect(result.written).toEqual(["VirtualMCPServer"]);
     }
@@ -103,24 +103,21 @@ describe("dynamic mode", () => {
     expect((await countRequests(kc(), reconcile)).writes).toBe(0);
   });
 
-  it("speaks for the runtime when the vMCP Deployment becomes unavailable, and hands back when it returns", async () => {
-    await markDeploymentAvailable(kc(), namespace.name, NAME, false);
-    await reconcile();
-    let object = await read();
-    expect(object.status.phase).toBe("Pending");
-    expect(condition(object, "Ready")).toMatchObject({ status: "False", reason: "DeploymentNotReady" });
-    expect(condition(object, "DeploymentAvailable")).toMatchObject({ status: "False" });
-    // The runtime's own facts stay: its backend list is not the functions' to clear.
-    expect(object.status.discoveredBackends.length).toBeGreaterThan(0);
-
-    await markDeploymentAvailable(kc(), namespace.name, NAME);
+  it("leaves phase and Ready to a runtime that reports, whatever the Deployment says (no two writers)", async () => {
     await runtimeReport(kc(), namespace.name, NAME, [{ name: "backend-0", status: "ready" }]);
+    await markDeploymentAvailable(kc(), namespace.name, NAME, false);
+    const before = runtimeOwned(await read());
     await reconcile();
-    object = await read();
+    const object = await read();
+    // The Deployment's state is said where the functions own it; the runtime's fields stay its own.
+    expect(condition(object, "DeploymentAvailable")).toMatchObject({ status: "False" });
+    expect(runtimeOwned(object)).toEqual(before);
     expect(object.status.phase).toBe("Ready");
     expect(condition(object, "Ready")).toMatchObject({ status: "True", reason: "AllBackendsRoutable" });
     for (const path of ["phase", "message", "conditions/Ready"])
       expect(runtimeOwned(object).owners[path]).toContain(RUNTIME_MANAGER);
+    await markDeploymentAvailable(kc(), namespace.name, NAME);
+    await reconcile();
   });
 
   it("reports a stale runtime: the report is older than three reporting intervals", async () => {
