@@ -14,7 +14,6 @@ import {
 import type { SecretEnv } from "./outgoing-auth.ts";
 import { strategicMerge } from "./pod-template-merge.ts";
 import { contentChecksum, renderRuntimeConfig } from "./runtime-config.ts";
-import type { RuntimeProfile } from "./runtime-versions.ts";
 import type { Mode, VirtualMCPServer } from "./toolhive.ts";
 
 const CONFIG_DIR = "/etc/vmcp-config";
@@ -45,7 +44,6 @@ export interface ChildrenInput {
   readonly runtimeConfig: Record<string, unknown>;
   readonly secretEnv: readonly SecretEnv[];
   readonly image: string;
-  readonly runtime: RuntimeProfile;
 }
 
 function meta(input: ChildrenInput, name: string, extraLabels: Record<string, string> = {}) {

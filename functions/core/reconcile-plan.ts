@@ -139,7 +139,6 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         vmcp,
         mode,
         image: options.image,
-        runtime: options.runtime,
         secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)],
         runtimeConfig: rendered,
       }).map(withAppliedHash)

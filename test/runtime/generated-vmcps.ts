@@ -261,7 +261,7 @@ export const spec = fc
         : undefined;
     // The CRD's own rule: rate limiting needs Redis session storage.
     const cfg =
-      s.config && s.config.rateLimiting && s.sessionStorage?.provider !== "redis"
+      s.config?.rateLimiting && s.sessionStorage?.provider !== "redis"
         ? { ...s.config, rateLimiting: undefined }
         : s.config;
     return defined({

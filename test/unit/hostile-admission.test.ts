@@ -4,7 +4,6 @@
 // exception, and only an allowed write publishes a hint (the function writes nothing else).
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
