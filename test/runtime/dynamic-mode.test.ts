@@ -189,78 +189,86 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     expect(flippingFields(history.versions)).toEqual({});
   });
 
-  it(`churn: resyncs and hinted reconciles, a member added and removed, the runtime restarted (${CHURN_S} s)`, async () => {
-    phase = "churn";
-    const started = Date.now();
-    const at = (fraction: number) => started + fraction * CHURN_S * 1000;
-    const steps: [number, () => Promise<void>][] = [
-      [
-        at(0.25),
-        async () => {
-          const c = await startBackend("c", "streamableHttp");
-          backends.push(c);
-          await userApply(kubeConfig(), ns(), mcpServer(member("beta"), groupName));
-          await patchStatus(kubeConfig(), "MCPServer", ns(), member("beta"), {
-            phase: "Running",
-            url: c.url,
-          });
-          await waitFor("beta's tools", async () =>
-            toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND ? true : undefined,
-          );
-        },
-      ],
-      [
-        at(0.5),
-        async () => {
-          expect(kubectl(["delete", "mcpserver", member("beta"), "-n", ns()]).status).toBe(0);
-          await waitFor("beta gone", async () =>
-            toolsOf(await tools(), "beta").length === 0 ? true : undefined,
-          );
-        },
-      ],
-      [
-        at(0.75),
-        async () => {
-          await runtime?.stop();
-          runtime = await startRuntime(kubeConfig(), ns(), name, version);
-        },
-      ],
-    ];
-    let turn = 0;
-    while (Date.now() < at(1)) {
-      const due = steps.findIndex(([when]) => Date.now() >= when);
-      if (due >= 0) await steps.splice(due, 1)[0]?.[1]();
-      await (turn++ % 2 === 0 ? resync() : reconcile());
-      await sleep(3_000 + Math.random() * 4_000);
-    }
-    expect(steps).toEqual([]);
-    expect(flippingFields(history.versions)).toEqual({});
-    const vmcp = (await getObject(kubeConfig(), "VirtualMCPServer", ns(), name)) as Any;
-    expect(vmcp.status.conditions).toContainEqual(
-      expect.objectContaining({ type: "RuntimeStatusReported", status: "True", reason: "ReportFresh" }),
-    );
-  });
+  it(
+    `churn: resyncs and hinted reconciles, a member added and removed, the runtime restarted (${CHURN_S} s)`,
+    async () => {
+      phase = "churn";
+      const started = Date.now();
+      const at = (fraction: number) => started + fraction * CHURN_S * 1000;
+      const steps: [number, () => Promise<void>][] = [
+        [
+          at(0.25),
+          async () => {
+            const c = await startBackend("c", "streamableHttp");
+            backends.push(c);
+            await userApply(kubeConfig(), ns(), mcpServer(member("beta"), groupName));
+            await patchStatus(kubeConfig(), "MCPServer", ns(), member("beta"), {
+              phase: "Running",
+              url: c.url,
+            });
+            await waitFor("beta's tools", async () =>
+              toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND ? true : undefined,
+            );
+          },
+        ],
+        [
+          at(0.5),
+          async () => {
+            expect(kubectl(["delete", "mcpserver", member("beta"), "-n", ns()]).status).toBe(0);
+            await waitFor("beta gone", async () =>
+              toolsOf(await tools(), "beta").length === 0 ? true : undefined,
+            );
+          },
+        ],
+        [
+          at(0.75),
+          async () => {
+            await runtime?.stop();
+            runtime = await startRuntime(kubeConfig(), ns(), name, version);
+          },
+        ],
+      ];
+      let turn = 0;
+      while (Date.now() < at(1)) {
+        const due = steps.findIndex(([when]) => Date.now() >= when);
+        if (due >= 0) await steps.splice(due, 1)[0]?.[1]();
+        await (turn++ % 2 === 0 ? resync() : reconcile());
+        await sleep(3_000 + Math.random() * 4_000);
+      }
+      expect(steps).toEqual([]);
+      expect(flippingFields(history.versions)).toEqual({});
+      const vmcp = (await getObject(kubeConfig(), "VirtualMCPServer", ns(), name)) as Any;
+      expect(vmcp.status.conditions).toContainEqual(
+        expect.objectContaining({ type: "RuntimeStatusReported", status: "True", reason: "ReportFresh" }),
+      );
+    },
+    (CHURN_S + 180) * 1000,
+  );
 
-  it("steady state: the runtime reports, resyncs and hinted reconciles come, and the functions write nothing", async () => {
-    phase = "steady";
-    const duration = steadySeconds(version);
-    const from = history.versions.length;
-    const until = Date.now() + duration * 1000;
-    let turn = 0;
-    while (Date.now() < until) {
-      await (turn++ % 2 === 0 ? resync() : reconcile());
-      await sleep(10_000);
-    }
-    const stored = history.versions.slice(from);
-    const byFunctions = stored.filter((v) => v.writers.some((w) => FIELD_MANAGERS.includes(w)));
-    expect(byFunctions).toEqual([]);
-    expect(writes.filter((w) => w.phase === "steady" && w.written.length > 0)).toEqual([]);
-    // The runtime kept reporting (every 30 s): this was a steady state, not a silent one.
-    expect(stored.filter((v) => v.writers.length > 0).length).toBeGreaterThanOrEqual(
-      Math.floor(duration / 30) - 1,
-    );
-    expect(flippingFields(history.versions)).toEqual({});
-  });
+  it(
+    "steady state: the runtime reports, resyncs and hinted reconciles come, and the functions write nothing",
+    async () => {
+      phase = "steady";
+      const duration = steadySeconds(version);
+      const from = history.versions.length;
+      const until = Date.now() + duration * 1000;
+      let turn = 0;
+      while (Date.now() < until) {
+        await (turn++ % 2 === 0 ? resync() : reconcile());
+        await sleep(10_000);
+      }
+      const stored = history.versions.slice(from);
+      const byFunctions = stored.filter((v) => v.writers.some((w) => FIELD_MANAGERS.includes(w)));
+      expect(byFunctions).toEqual([]);
+      expect(writes.filter((w) => w.phase === "steady" && w.written.length > 0)).toEqual([]);
+      // The runtime kept reporting (every 30 s): this was a steady state, not a silent one.
+      expect(stored.filter((v) => v.writers.length > 0).length).toBeGreaterThanOrEqual(
+        Math.floor(duration / 30) - 1,
+      );
+      expect(flippingFields(history.versions)).toEqual({});
+    },
+    (steadySeconds(version) + 120) * 1000,
+  );
 
   it("the runtime was never refused, and its ServiceAccount may do what it used and no more", () => {
     const trail = auditTrail(account);

@@ -94,7 +94,8 @@ export function statusFields(status: Any): Map<string, string> {
 
 /**
  * Fields whose changes came from one writer, then another, then the first again (or a third): two writers
- * taking a field from each other. A field handed over once (fallback to runtime) is no flip.
+ * taking a field from each other. A field handed over once (fallback to runtime) is no flip. Only versions
+ * with one known writer count.
  */
 export function flippingFields(versions: readonly Version[]): Record<string, string[]> {
   const writersOf = new Map<string, string[]>();
@@ -105,7 +106,12 @@ export function flippingFields(versions: readonly Version[]): Record<string, str
       before = now;
       continue;
     }
-    const writer = version.writers.join("+");
+    // A version whose writer cannot be told (two managers' entries moved) says nothing either way.
+    if (version.writers.length !== 1) {
+      before = now;
+      continue;
+    }
+    const writer = version.writers[0] ?? "";
     for (const path of new Set([...before.keys(), ...now.keys()])) {
       if (before.get(path) === now.get(path)) continue;
       const list = writersOf.get(path) ?? [];
