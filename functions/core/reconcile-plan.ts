@@ -131,9 +131,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
 
   const blocked =
     specErrors.length > 0 || podErrors.length > 0 || !snapshot.group || auth.errors !== undefined;
-  const rendered = blocked
-    ? undefined
-    : runtimeConfig(vmcp, mode, discovery, configs, options.runtime.version);
+  const rendered = blocked ? undefined : runtimeConfig(vmcp, mode, discovery, configs, configFit.config);
   const children = rendered
     ? desiredChildren({
         vmcp,

@@ -109,16 +109,18 @@ export const unknownSettingWarning = (path: string, version = "") =>
 
 /**
  * What spec.config holds that the runtime of `version` cannot take: wrong kinds are errors (the setting
- * would be lost), unknown keys are named and left out. Nothing for a config too deep to walk, which
- * validation already refuses.
+ * would be lost), unknown keys are named and left out; `config` is what the runtime gets of it. Nothing
+ * for a config too deep to walk, which validation already refuses.
  */
 export function specConfigProblems(
   config: Tree | undefined,
   version: string,
-): { errors: FieldError[]; unknown: string[] } {
-  if (config === undefined || deeperThan(config, MAX_SPEC_DEPTH)) return { errors: [], unknown: [] };
-  const { misshapen, unknown } = fitSpecConfig(config, version);
+): { errors: FieldError[]; unknown: string[]; config: Tree } {
+  if (config === undefined || deeperThan(config, MAX_SPEC_DEPTH))
+    return { errors: [], unknown: [], config: {} };
+  const { misshapen, unknown, value } = fitSpecConfig(config, version);
   return {
+    config: value,
     errors: misshapen.map(({ path, expected }) => ({
       path,
       message: `the vMCP runtime ${version} takes ${expected} here`,

@@ -7,7 +7,6 @@ import { stringify } from "yaml";
 import type { Discovery } from "./discovery.ts";
 import { isTree, sortKeys, type Tree } from "./json-tree.ts";
 import { type AuthConfigs, resolveBackendAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
-import { fitSpecConfig } from "./runtime-config-fit.ts";
 import { type BackendAuth, groupOf, type Mode, type VirtualMCPServer } from "./toolhive.ts";
 
 /** `over` wins; trees merge key by key, anything else is replaced whole. */
@@ -119,9 +118,10 @@ export function runtimeConfig(
   mode: Mode,
   discovery: Discovery | undefined,
   configs: AuthConfigs,
-  version: string,
+  /** spec.config as fitted to the runtime's keys (fitSpecConfig), the base the spec's fields go over. */
+  fitted: Tree,
 ): Tree {
-  const config = fitSpecConfig(vmcp.spec.config, version).value;
+  const config: Tree = { ...fitted };
   const namespace = vmcp.metadata.namespace ?? "";
   config.name = vmcp.metadata.name;
   config.groupRef = groupOf(vmcp);

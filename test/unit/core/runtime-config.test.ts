@@ -6,12 +6,21 @@ import {
   renderRuntimeConfig,
   runtimeConfig,
 } from "../../../functions/core/runtime-config.ts";
+import { fitSpecConfig } from "../../../functions/core/runtime-config-fit.ts";
 import { NOW, RUNTIME, server, staticVmcp, vmcp } from "./fixtures.ts";
 
 const render = (members: ReturnType<typeof server>[]) => {
   const object = staticVmcp();
   const discovery = discoverBackends(members, object.spec.outgoingAuth, new Map(), [], NOW);
-  return renderRuntimeConfig(runtimeConfig(object, "static", discovery, new Map(), RUNTIME.version));
+  return renderRuntimeConfig(
+    runtimeConfig(
+      object,
+      "static",
+      discovery,
+      new Map(),
+      fitSpecConfig(object.spec.config, RUNTIME.version).value,
+    ),
+  );
 };
 
 describe("the vMCP runtime configuration", () => {
@@ -51,7 +60,13 @@ describe("the vMCP runtime configuration", () => {
     const object = vmcp({
       config: { operational: { failureHandling: { unhealthyThreshold: 7 } }, backends: [{ name: "x" }] },
     });
-    const config = runtimeConfig(object, "dynamic", undefined, new Map(), RUNTIME.version);
+    const config = runtimeConfig(
+      object,
+      "dynamic",
+      undefined,
+      new Map(),
+      fitSpecConfig(object.spec.config, RUNTIME.version).value,
+    );
     expect(config.backends).toBeUndefined();
     expect(config.outgoingAuth).toEqual({ source: "discovered" });
     expect(config.operational).toMatchObject({
