@@ -6,12 +6,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admissionHandler } from "../../functions/admission/handler.ts";
+import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { servingCertificate } from "../../functions/cli/local-stack/certificates.ts";
-import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
@@ -32,13 +31,8 @@ spec: ${spec}`;
 beforeAll(async () => {
   const { caPem, certPem, keyPem } = await servingCertificate();
   const handler = admissionHandler({
-    settings: {
-      token: TOKEN,
-      maxBodyBytes: 6 * 1024 * 1024,
-      failOpen: false,
-      ownUsernames: [],
-      runtimeVersion: DEFAULT_RUNTIME_VERSION,
-    },
+    // The function's own defaults, as a deployment without extra settings gets them.
+    settings: settingsFromEnv({ WEBHOOK_TOKEN: TOKEN }),
     lookUp: (request) => lookUp(kubeConfig(), request),
     publisher,
     logger: new Logger({ logLevel: "SILENT" }),

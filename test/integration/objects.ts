@@ -95,6 +95,18 @@ export function mcpServer(name: string, groupName: string, spec: Record<string, 
   };
 }
 
+/** An MCPExternalAuthConfig that injects the X-API-Key header from a key of a Secret. */
+export function headerInjectionConfig(name: string, secret: string, key: string): Manifest {
+  return {
+    kind: "MCPExternalAuthConfig",
+    metadata: { name },
+    spec: {
+      type: "headerInjection",
+      headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: secret, key } },
+    },
+  };
+}
+
 export function vmcpManifest(name: string, groupName: string, spec: Record<string, unknown> = {}): Manifest {
   return {
     kind: "VirtualMCPServer",

@@ -9,9 +9,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { admissionHandler } from "../../functions/admission/handler.ts";
+import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
-import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
 import { admissionReview } from "../fixtures/admission-review.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
@@ -109,13 +108,8 @@ const logger = () => new Logger({ serviceName: "secret-scan", logLevel: "DEBUG" 
 async function admitAll() {
   const log = logger();
   const handler = admissionHandler({
-    settings: {
-      token: TOKEN,
-      maxBodyBytes: 6 * 1024 * 1024,
-      failOpen: false,
-      ownUsernames: [],
-      runtimeVersion: DEFAULT_RUNTIME_VERSION,
-    },
+    // The function's own defaults, as a deployment without extra settings gets them.
+    settings: settingsFromEnv({ WEBHOOK_TOKEN: TOKEN }),
     lookUp: (request) => lookUp(functionsKubeConfig(), request),
     publisher: { publish: async (hint) => log.info("change hint", { hint }) },
     logger: log,

@@ -22,6 +22,7 @@ import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig } from "../integration/functions-identity.ts";
 import {
   group,
+  headerInjectionConfig,
   markDeploymentAvailable,
   mcpServer,
   patchStatus,
@@ -109,14 +110,7 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
       kubeConfig(),
       ns(),
       group(groupName),
-      {
-        kind: "MCPExternalAuthConfig",
-        metadata: { name: `${name}-key` },
-        spec: {
-          type: "headerInjection",
-          headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: `${name}-creds`, key: "key" } },
-        },
-      },
+      headerInjectionConfig(`${name}-key`, `${name}-creds`, "key"),
       mcpServer(member("alpha"), groupName, { externalAuthConfigRef: { name: `${name}-key` } }),
       {
         kind: "MCPRemoteProxy",

@@ -1,11 +1,12 @@
 // Real MCP servers from the npm registry as backends: @modelcontextprotocol/server-everything (13 tools) in
 // its streamable-HTTP or SSE mode, kept on loopback by a preload that also records one request header.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../functions/cli/control-plane/network.ts";
+import { stopChild } from "./child-process.ts";
 
 const SERVER = createRequire(import.meta.url).resolve(
   "@modelcontextprotocol/server-everything/dist/index.js",
@@ -68,13 +69,6 @@ export async function startBackend(
         return [];
       }
     },
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopChild(child, dir),
   };
 }

@@ -10,6 +10,7 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import {
   group,
+  headerInjectionConfig,
   markDeploymentAvailable,
   mcpServer,
   patchStatus,
@@ -48,17 +49,7 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
       kubeConfig(),
       ns(),
       group(groupName),
-      {
-        kind: "MCPExternalAuthConfig",
-        metadata: { name: `${name}-key` },
-        spec: {
-          type: "headerInjection",
-          headerInjection: {
-            headerName: "X-API-Key",
-            valueSecretRef: { name: `${name}-creds`, key: "api-key" },
-          },
-        },
-      },
+      headerInjectionConfig(`${name}-key`, `${name}-creds`, "api-key"),
       // proxyMode as ToolHive's CRD defaults it, even for a server that speaks SSE itself.
       mcpServer(`${name}-alpha`, groupName, {
         transport: "streamable-http",

@@ -4,7 +4,7 @@
 // (`unshare -m`, the tests run as root) holds those files at the standard paths; the host is untouched.
 // Two deliberate departures: --host is 127.0.0.1 (tests stay on loopback) and --port a free port.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -12,6 +12,7 @@ import { freePort, isListening } from "../../functions/cli/control-plane/network
 import { runtimeBinary } from "../../functions/cli/control-plane/runtimes.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { stopChild } from "./child-process.ts";
 
 type Any = Record<string, any>;
 const SERVICE_ACCOUNT_DIR = "/run/secrets/kubernetes.io/serviceaccount"; // /var/run is /run
@@ -143,13 +144,6 @@ export async function startRuntime(
     port,
     log: () => output,
     probe,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopChild(child, dir),
   };
 }
