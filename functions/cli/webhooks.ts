@@ -15,16 +15,24 @@ export interface WebhooksOptions {
 
 export async function renderStackWebhooks(options: WebhooksOptions, env = process.env): Promise<string> {
   const settings = options.region ? { region: options.region } : {};
-  const [outputs, token] = await Promise.all([
+  // Both reads run at once, but when nothing is deployed both fail: the stack's failure names the stage
+  // and is the one to report, whichever answer arrives first.
+  const [outputs, token] = await Promise.allSettled([
     stackOutputs(settings, options.stage),
     webhookToken(settings, options.stage),
   ]);
+  if (outputs.status === "rejected") throw outputs.reason;
+  if (token.status === "rejected") throw token.reason;
   // A real Function URL has a public certificate: no CA bundle. An emulator's needs its CA.
   const caBundle = options.caBundleFile
     ? Buffer.from(await readFile(options.caBundleFile)).toString("base64")
     : "";
   const configs = renderWebhooks({
-    baseUrl: webhookBaseUrl(outputs.AdmissionFunctionUrl, token, env.AWS_ENDPOINT_URL || undefined),
+    baseUrl: webhookBaseUrl(
+      outputs.value.AdmissionFunctionUrl,
+      token.value,
+      env.AWS_ENDPOINT_URL || undefined,
+    ),
     caBundle,
     functionsUsername: options.functionsUsername,
   });
