@@ -2,7 +2,7 @@
 // first one, and once converged) and per steady resync of 10 and of 100 VirtualMCPServers, in static and
 // dynamic mode. Each mode runs on a control plane of its own, so nothing else is counted.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Mode } from "../functions/core/toolhive.ts";
+import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { reconcileOne } from "../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../functions/resync/resync-all.ts";
 import { markDeploymentAvailable, type RequestCounts } from "../test/integration/objects.ts";

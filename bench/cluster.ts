@@ -6,9 +6,9 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { ensureBinaries } from "../functions/cli/control-plane/binaries.ts";
-import { down, up } from "../functions/cli/control-plane/plane.ts";
-import type { Mode } from "../functions/core/toolhive.ts";
+import type { Mode } from "../functions/core/kinds/toolhive.ts";
+import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
+import { down, up } from "../infra/local/control-plane/plane.ts";
 import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../test/integration/objects.ts";
 
 export { countRequests } from "../test/integration/objects.ts";

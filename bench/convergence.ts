@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
-import { binaryPaths } from "../functions/cli/control-plane/binaries.ts";
-import { downLocalStack, upLocalStack } from "../functions/cli/local-stack/stack.ts";
 import { getObject } from "../functions/kube/api.ts";
+import { downLocalStack, upLocalStack } from "../infra/local/aws-stack/stack.ts";
+import { binaryPaths } from "../infra/local/control-plane/binaries.ts";
 import type { Benchmark } from "./section.ts";
 import { fmt, summarize } from "./stats.ts";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { childNames } from "../functions/core/names.ts";
+import { childNames } from "../functions/core/kinds/names.ts";
 import { rawRequest } from "../functions/kube/raw-request.ts";
 import { resourcePath } from "../functions/kube/resources.ts";
 import { lineChart } from "./chart.ts";

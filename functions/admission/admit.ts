@@ -1,14 +1,14 @@
 // One AdmissionReview in, one response out: the same path for the Lambda handler and `vmcp-lambda admit`.
 // Never throws: anything unexpected denies (fail closed) with a message, still as a well-formed review.
-import { mutate } from "../core/admission-mutate.ts";
+import { mutate } from "../core/admission/mutate.ts";
 import {
   type AdmissionRequest,
   type AdmissionResponse,
   AdmissionReview,
   allow,
   deny,
-} from "../core/admission-review.ts";
-import type { Lookups } from "../core/admission-validate.ts";
+} from "../core/admission/review.ts";
+import type { Lookups } from "../core/admission/validate.ts";
 import type { HintPublisher } from "./hints.ts";
 
 export type Webhook = "validate" | "mutate";

@@ -1,6 +1,6 @@
 // Publishes change hints to the EventBridge bus that the hint router's rule listens on.
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import type { ChangeHint } from "../core/change-hint.ts";
+import type { ChangeHint } from "../core/delivery/change-hint.ts";
 import type { HintPublisher } from "./hints.ts";
 
 export const HINT_SOURCE = "vmcp-lambda.admission";

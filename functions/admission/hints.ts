@@ -1,9 +1,9 @@
 // Change hints: after an allowed, non-dryRun write of a kind the reconcile depends on, the admission
 // function tells the reconcile side. A hint is only a hint (the write may still be refused later), so a
 // failed publish never changes the admission decision.
-import type { AdmissionRequest } from "../core/admission-review.ts";
-import { type ChangeHint, HintedKind } from "../core/change-hint.ts";
-import { Workload, workloadGroup } from "../core/toolhive.ts";
+import type { AdmissionRequest } from "../core/admission/review.ts";
+import { type ChangeHint, HintedKind } from "../core/delivery/change-hint.ts";
+import { Workload, workloadGroup } from "../core/kinds/toolhive.ts";
 
 export interface HintPublisher {
   publish(hint: ChangeHint): Promise<void>;

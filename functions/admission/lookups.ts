@@ -1,9 +1,9 @@
 // The validating webhook's questions to the API server: does the group exist (and how many members has
 // it), do the referenced auth configs exist. One short-timeout request each, answered as Found values.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { AdmissionRequest } from "../core/admission-review.ts";
-import { type Found, type Lookups, referencesOf } from "../core/admission-validate.ts";
-import { ExternalAuthConfig, Workload, workloadGroup } from "../core/toolhive.ts";
+import type { AdmissionRequest } from "../core/admission/review.ts";
+import { type Found, type Lookups, referencesOf } from "../core/admission/validate.ts";
+import { ExternalAuthConfig, Workload, workloadGroup } from "../core/kinds/toolhive.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
 import type { Kind } from "../kube/resources.ts";
 

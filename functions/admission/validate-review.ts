@@ -1,7 +1,7 @@
 // The validating webhook's path of admit(): the decision, with lookups, and the change hint after an
 // allowed write. Its own module so that admit() loads it (and zod) only when a validation comes.
-import { type AdmissionRequest, type AdmissionResponse, allow, deny } from "../core/admission-review.ts";
-import { decideValidation } from "../core/admission-validate.ts";
+import { type AdmissionRequest, type AdmissionResponse, allow, deny } from "../core/admission/review.ts";
+import { decideValidation } from "../core/admission/validate.ts";
 import type { AdmitDeps } from "./admit.ts";
 import { hintFor } from "./hints.ts";
 

@@ -2,18 +2,17 @@
 // The vmcp-lambda command: the same code as the Lambda functions, for operators and tests.
 // Progress goes to stderr; stdout carries only what a script may consume (the export line).
 import { KubeConfig } from "@kubernetes/client-node";
+import { ensureBinaries } from "../../infra/local/control-plane/binaries.ts";
+import { defaultDirectory, down, env, exportLine, up } from "../../infra/local/control-plane/plane.ts";
+import { ensureRuntimes } from "../../infra/local/control-plane/runtimes.ts";
+import { runDev } from "../../infra/local/dev.ts";
 import { admit } from "../admission/admit.ts";
 import { lookUp } from "../admission/lookups.ts";
-import { referencesOf } from "../core/admission-validate.ts";
-import { keyOf } from "../core/change-hint.ts";
-
+import { referencesOf } from "../core/admission/validate.ts";
+import { keyOf } from "../core/delivery/change-hint.ts";
 import { reconcileOne, settingsFrom } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
 import { parseCommand, USAGE, UsageError } from "./command-line.ts";
-import { ensureBinaries } from "./control-plane/binaries.ts";
-import { defaultDirectory, down, env, exportLine, up } from "./control-plane/plane.ts";
-import { ensureRuntimes } from "./control-plane/runtimes.ts";
-import { runDev } from "./dev.ts";
 import { renderStackWebhooks } from "./webhooks.ts";
 
 const progress = (line: string) => process.stderr.write(`[vmcp-lambda] ${line}\n`);

@@ -3,8 +3,8 @@
 // output by necessity (it is the webhooks' URL); the command writes nothing anywhere else.
 import { readFile } from "node:fs/promises";
 import { stringify } from "yaml";
+import { stackOutputs, webhookToken } from "../../infra/local/aws-stack/deploy.ts";
 import { renderWebhooks, webhookBaseUrl } from "../admission/webhook-config.ts";
-import { stackOutputs, webhookToken } from "./local-stack/deploy.ts";
 
 export interface WebhooksOptions {
   readonly stage: string;

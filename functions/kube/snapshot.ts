@@ -2,10 +2,10 @@
 // listed once for all objects. Objects that do not parse are left out with a note, never fatal.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { z } from "zod";
-import { KubeObject } from "../core/kubernetes.ts";
-import { childNames, MANAGED_BY, MANAGED_BY_LABEL } from "../core/names.ts";
-import type { Snapshot } from "../core/reconcile-plan.ts";
-import { ExternalAuthConfig, groupOf, MCPGroup, VirtualMCPServer, Workload } from "../core/toolhive.ts";
+import { KubeObject } from "../core/kinds/kubernetes.ts";
+import { childNames, MANAGED_BY, MANAGED_BY_LABEL } from "../core/kinds/names.ts";
+import { ExternalAuthConfig, groupOf, MCPGroup, VirtualMCPServer, Workload } from "../core/kinds/toolhive.ts";
+import type { Snapshot } from "../core/reconcile/plan.ts";
 import { getObject, listObjects } from "./api.ts";
 import type { Kind } from "./resources.ts";
 

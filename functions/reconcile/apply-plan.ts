@@ -2,9 +2,9 @@
 // or failed children; then the status applies, onto the snapshot's version only. A failed child does not
 // stop the others; its error is returned for the caller to rethrow once the status is written.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { API_VERSION, FALLBACK_FIELD_MANAGER, FIELD_MANAGER } from "../core/names.ts";
-import type { Plan, Snapshot } from "../core/reconcile-plan.ts";
-import type { Mode } from "../core/toolhive.ts";
+import { API_VERSION, FALLBACK_FIELD_MANAGER, FIELD_MANAGER } from "../core/kinds/names.ts";
+import type { Mode } from "../core/kinds/toolhive.ts";
+import type { Plan, Snapshot } from "../core/reconcile/plan.ts";
 import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.ts";
 
 import { isKind } from "../kube/resources.ts";

@@ -7,15 +7,15 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { keyOf } from "../core/change-hint.ts";
-import { settleDelay, WRITE_SETTLE_MS } from "../core/hint-window.ts";
+import { keyOf } from "../core/delivery/change-hint.ts";
+import { settleDelay, WRITE_SETTLE_MS } from "../core/delivery/hint-window.ts";
 import {
   type KeyWork,
   readMessage,
   retryDelaySeconds,
   STALE_RECEIVE_LIMIT,
   workByKey,
-} from "../core/reconcile-batch.ts";
+} from "../core/delivery/queue-batch.ts";
 import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
 import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-one.ts";
 

@@ -4,9 +4,15 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { EventBridgeEvent } from "aws-lambda";
-import { GROUP_LABEL } from "../core/admission-mutate.ts";
-import { ChangeHint, expandHint, isDirect, type ReconcileRequest, selectorFor } from "../core/change-hint.ts";
-import { VirtualMCPServer } from "../core/toolhive.ts";
+import { GROUP_LABEL } from "../core/admission/mutate.ts";
+import {
+  ChangeHint,
+  expandHint,
+  isDirect,
+  type ReconcileRequest,
+  selectorFor,
+} from "../core/delivery/change-hint.ts";
+import { VirtualMCPServer } from "../core/kinds/toolhive.ts";
 import { listObjects } from "../kube/api.ts";
 import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
 

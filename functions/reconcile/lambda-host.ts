@@ -9,7 +9,7 @@ import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { ReconcileRequest } from "../core/change-hint.ts";
+import type { ReconcileRequest } from "../core/delivery/change-hint.ts";
 import { setRequestDeadline } from "../kube/api.ts";
 import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
 import { enqueue } from "./reconcile-queue.ts";

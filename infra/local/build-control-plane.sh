@@ -2,7 +2,7 @@
 # Builds kube-apiserver and etcd from their Go modules into a per-user cache keyed by version.
 # Why build: no registry this project may use ships these binaries (see README, "Local control plane").
 # Run by `vmcp-lambda control-plane install` (npm run control-plane:install), which sets the versions
-# (functions/cli/control-plane/binaries.ts is their one source) and the cache directory.
+# (infra/local/control-plane/binaries.ts is their one source) and the cache directory.
 set -euo pipefail
 
 K8S_VERSION="${VMCP_K8S_VERSION:?run this through: npm run control-plane:install}"

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { binaryPaths } from "../../functions/cli/control-plane/binaries.ts";
-import type { StackOutputs } from "../../functions/cli/local-stack/deploy.ts";
-import { downLocalStack, upLocalStack } from "../../functions/cli/local-stack/stack.ts";
+import type { StackOutputs } from "../../infra/local/aws-stack/deploy.ts";
+import { downLocalStack, upLocalStack } from "../../infra/local/aws-stack/stack.ts";
+import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -6,7 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { HINT_DETAIL_TYPE, HINT_SOURCE } from "../../functions/admission/event-bus.ts";
-import type { ChangeHint } from "../../functions/core/change-hint.ts";
+import type { ChangeHint } from "../../functions/core/delivery/change-hint.ts";
 import { kubectl, useNamespace } from "../integration/cluster.ts";
 import { aws, eventually, functionLogs } from "./stack.ts";
 

@@ -2,8 +2,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { inject } from "vitest";
-import { clientConfig } from "../../functions/cli/local-stack/aws-target.ts";
-import { LOCAL_STAGE } from "../../functions/cli/local-stack/deploy.ts";
+import { clientConfig } from "../../infra/local/aws-stack/aws-target.ts";
+import { LOCAL_STAGE } from "../../infra/local/aws-stack/deploy.ts";
 
 export const aws = () =>
   clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined });

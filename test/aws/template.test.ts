@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ensureEmulator } from "../../functions/cli/local-stack/emulator.ts";
+import { ensureEmulator } from "../../infra/local/aws-stack/emulator.ts";
 
 const run = promisify(execFile);
 const FUNCTIONS = ["admission", "router", "reconcile", "resync"];

@@ -10,9 +10,9 @@ import { admissionHandler, settingsFromEnv } from "../../functions/admission/han
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
-import { servingCertificate } from "../../functions/cli/local-stack/certificates.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { userApply } from "./objects.ts";
 

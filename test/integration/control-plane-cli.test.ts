@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { isListening } from "../../functions/cli/control-plane/network.ts";
-import { isAlive } from "../../functions/cli/control-plane/processes.ts";
-import { readState } from "../../functions/cli/control-plane/state.ts";
+import { isListening } from "../../infra/local/control-plane/network.ts";
+import { isAlive } from "../../infra/local/control-plane/processes.ts";
+import { readState } from "../../infra/local/control-plane/state.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
-const PLANE = new URL("../../functions/cli/control-plane/plane.ts", import.meta.url).pathname;
+const PLANE = new URL("../../infra/local/control-plane/plane.ts", import.meta.url).pathname;
 const scratch: string[] = [];
 const scratchDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "vmcp-lambda-cli-"));

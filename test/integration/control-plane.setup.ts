@@ -4,8 +4,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureBinaries } from "../../functions/cli/control-plane/binaries.ts";
-import { down, up } from "../../functions/cli/control-plane/plane.ts";
+import { ensureBinaries } from "../../infra/local/control-plane/binaries.ts";
+import { down, up } from "../../infra/local/control-plane/plane.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

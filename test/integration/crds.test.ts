@@ -2,8 +2,8 @@
 // upstream's columns, and v1alpha1 deprecated but readable as v1beta1.
 import { ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { loadCrds } from "../../functions/cli/control-plane/crds.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { loadCrds } from "../../infra/local/control-plane/crds.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("crds");

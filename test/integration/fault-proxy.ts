@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { servingCertificate } from "../../functions/cli/local-stack/certificates.ts";
 import { kubeConfigWith } from "../../functions/kube/cluster-access.ts";
+import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 
 export type Fault =
   | { readonly status: number; readonly retryAfter?: string }

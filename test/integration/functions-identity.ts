@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { renderKubeconfig } from "../../functions/cli/control-plane/kubeconfig.ts";
-import { layout } from "../../functions/cli/control-plane/layout.ts";
 import { applyObject } from "../../functions/kube/api.ts";
+import { renderKubeconfig } from "../../infra/local/control-plane/kubeconfig.ts";
+import { layout } from "../../infra/local/control-plane/layout.ts";
 import { type KubectlResult, kubeConfig, kubectl } from "./cluster.ts";
 
 const RBAC = new URL("../../infra/rbac/functions.yaml", import.meta.url).pathname;

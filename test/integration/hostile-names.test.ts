@@ -2,13 +2,13 @@
 // ToolHive's own CRD, which has no rule on names): the reconcile reports them in status, creates no child,
 // and a second reconcile writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CrdManifest, installCrds, loadCrds } from "../../functions/cli/control-plane/crds.ts";
-import { childNames } from "../../functions/core/names.ts";
+import { childNames } from "../../functions/core/kinds/names.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { resourcePath } from "../../functions/kube/resources.ts";
 import { CHILD_KINDS } from "../../functions/kube/snapshot.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { countRequests, group, userApply } from "./objects.ts";
 

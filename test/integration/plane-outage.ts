@@ -2,11 +2,11 @@
 // data and certificates, so clients that were talking to it simply find it gone and then back.
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { binaryPaths } from "../../functions/cli/control-plane/binaries.ts";
-import { apiserverArgs, etcdArgs, layout } from "../../functions/cli/control-plane/layout.ts";
-import { httpStatus, LOOPBACK } from "../../functions/cli/control-plane/network.ts";
-import { startDetached, stopGroup } from "../../functions/cli/control-plane/processes.ts";
-import { readState, writeState } from "../../functions/cli/control-plane/state.ts";
+import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
+import { apiserverArgs, etcdArgs, layout } from "../../infra/local/control-plane/layout.ts";
+import { httpStatus, LOOPBACK } from "../../infra/local/control-plane/network.ts";
+import { startDetached, stopGroup } from "../../infra/local/control-plane/processes.ts";
+import { readState, writeState } from "../../infra/local/control-plane/state.ts";
 
 export type Server = "kube-apiserver" | "etcd";
 

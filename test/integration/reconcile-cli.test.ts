@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { renderKubeconfig } from "../../functions/cli/control-plane/kubeconfig.ts";
+import { renderKubeconfig } from "../../infra/local/control-plane/kubeconfig.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { group, userApply, vmcpManifest } from "./objects.ts";
 

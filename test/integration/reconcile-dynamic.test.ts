@@ -1,13 +1,13 @@
 // Dynamic mode with a double of the vMCP runtime writing status the way upstream's reporter does: the
 // functions never change what the runtime owns, mirror its report, and speak for it only when it cannot.
 import { describe, expect, it } from "vitest";
-import { statusPathsOf } from "../../functions/core/drift.ts";
-import type { ManagedFieldsEntry } from "../../functions/core/kubernetes.ts";
-import { FIELD_MANAGER } from "../../functions/core/names.ts";
+import type { ManagedFieldsEntry } from "../../functions/core/kinds/kubernetes.ts";
+import { FIELD_MANAGER } from "../../functions/core/kinds/names.ts";
+import { statusPathsOf } from "../../functions/core/reconcile/drift.ts";
 import {
   RUNTIME_CONDITIONS,
   RUNTIME_STATUS_FIELDS as RUNTIME_FIELDS,
-} from "../../functions/core/status-handover.ts";
+} from "../../functions/core/reconcile/status-handover.ts";
 import { getObject } from "../../functions/kube/api.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";

@@ -5,7 +5,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import type { ReconcileRequest } from "../../functions/core/change-hint.ts";
+import type { ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";

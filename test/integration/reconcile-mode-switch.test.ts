@@ -1,8 +1,8 @@
 // Switching a VirtualMCPServer between dynamic and static converges in one reconcile each way: RBAC,
 // env, ConfigMap and who owns the backend part of status.
 import { describe, expect, it } from "vitest";
-import { ownedStatusPaths } from "../../functions/core/drift.ts";
-import { FIELD_MANAGER } from "../../functions/core/names.ts";
+import { FIELD_MANAGER } from "../../functions/core/kinds/names.ts";
+import { ownedStatusPaths } from "../../functions/core/reconcile/drift.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binaryPaths } from "../../functions/cli/control-plane/binaries.ts";
-import { down, up } from "../../functions/cli/control-plane/plane.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
+import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
+import { down, up } from "../../infra/local/control-plane/plane.ts";
 import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 
 const NAMESPACES = 20;

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { inject } from "vitest";
-import { layout } from "../../functions/cli/control-plane/layout.ts";
+import { layout } from "../../infra/local/control-plane/layout.ts";
 
 export interface Request {
   readonly verb: string;

@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { toolhiveSource } from "../../functions/cli/control-plane/runtimes.ts";
-import { versionAtLeast } from "../../functions/core/runtime-config-fit.ts";
-import { _, ANY, RUNTIME_CONFIG_SHAPE, type Shape } from "../../functions/core/runtime-config-shape.ts";
-import { SUPPORTED_VERSIONS } from "../../functions/core/runtime-versions.ts";
+import { versionAtLeast } from "../../functions/core/runtime/config-fit.ts";
+import { _, ANY, RUNTIME_CONFIG_SHAPE, type Shape } from "../../functions/core/runtime/config-shape.ts";
+import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
+import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 
 interface Schema {
   type?: string;

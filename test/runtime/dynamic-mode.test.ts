@@ -6,13 +6,13 @@
 // between writers, the functions write nothing in steady state, and the runtime is never refused.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIELD_MANAGERS } from "../../functions/core/names.ts";
+import { FIELD_MANAGERS } from "../../functions/core/kinds/names.ts";
 import {
   DEFAULT_RUNTIME_VERSION,
   runtimeProfile,
   SUPPORTED_VERSIONS,
   VMCP_IMAGE_REPOSITORY,
-} from "../../functions/core/runtime-versions.ts";
+} from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";

@@ -3,7 +3,7 @@
 // config.yaml the real `vmcp validate` accepts, or be refused naming the field.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SUPPORTED_VERSIONS } from "../../functions/core/runtime-versions.ts";
+import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { AUTH_NAMES, authConfigs, member, snapshotOf, spec } from "./generated-vmcps.ts";
 import { judge } from "./judge.ts";
 

@@ -2,8 +2,8 @@
 // fast-check, each with a group of members and every kind of MCPExternalAuthConfig around it: the inputs of
 // the gate in generated-specs.test.ts.
 import fc from "fast-check";
-import type { Snapshot } from "../../functions/core/reconcile-plan.ts";
-import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/toolhive.ts";
+import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/kinds/toolhive.ts";
+import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 
 const NS = "gen";
 const GROUP = "g";

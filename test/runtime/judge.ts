@@ -2,10 +2,11 @@
 // config.yaml that `vmcp validate` of the targeted version accepts, or it refuses the spec (Valid=False, or
 // AuthConfigured=False for an auth config it names) naming the field and writes no child. Anything else is
 // a reject the gate reports.
-import { findCondition } from "../../functions/core/conditions.ts";
-import type { Condition } from "../../functions/core/kubernetes.ts";
-import { planReconcile, type Snapshot } from "../../functions/core/reconcile-plan.ts";
-import { runtimeProfile, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime-versions.ts";
+
+import type { Condition } from "../../functions/core/kinds/kubernetes.ts";
+import { findCondition } from "../../functions/core/reconcile/conditions.ts";
+import { planReconcile, type Snapshot } from "../../functions/core/reconcile/plan.ts";
+import { runtimeProfile, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";
 
 export type Judgement =

@@ -5,9 +5,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsonPatch from "fast-json-patch";
 import { parseAllDocuments } from "yaml";
-import { mutate } from "../../functions/core/admission-mutate.ts";
-import type { Snapshot } from "../../functions/core/reconcile-plan.ts";
-import { ExternalAuthConfig, MCPGroup, VirtualMCPServer, Workload } from "../../functions/core/toolhive.ts";
+import { mutate } from "../../functions/core/admission/mutate.ts";
+import {
+  ExternalAuthConfig,
+  MCPGroup,
+  VirtualMCPServer,
+  Workload,
+} from "../../functions/core/kinds/toolhive.ts";
+import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../functions/cli/control-plane/network.ts";
+import { freePort } from "../../infra/local/control-plane/network.ts";
 import { stopChild } from "./child-process.ts";
 
 const SERVER = createRequire(import.meta.url).resolve(

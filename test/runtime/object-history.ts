@@ -2,8 +2,8 @@
 // status entry in managedFields changed with it. Enough to find a status field that flips between two
 // writers, and to count the writes of one of them.
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
-import { statusPathsOf } from "../../functions/core/drift.ts";
-import type { ManagedFieldsEntry } from "../../functions/core/kubernetes.ts";
+import type { ManagedFieldsEntry } from "../../functions/core/kinds/kubernetes.ts";
+import { statusPathsOf } from "../../functions/core/reconcile/drift.ts";
 
 type Any = Record<string, any>;
 

@@ -3,8 +3,8 @@
 // examples and ToolHive's own examples of each supported version (read from the Go module cache).
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { toolhiveSource } from "../../functions/cli/control-plane/runtimes.ts";
-import { SUPPORTED_VERSIONS } from "../../functions/core/runtime-versions.ts";
+import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
+import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { inBatches, type Judgement, judge } from "./judge.ts";
 import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
 

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { freePort, isListening } from "../../functions/cli/control-plane/network.ts";
-import { runtimeBinary } from "../../functions/cli/control-plane/runtimes.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { freePort, isListening } from "../../infra/local/control-plane/network.ts";
+import { runtimeBinary } from "../../infra/local/control-plane/runtimes.ts";
 import { stopChild } from "./child-process.ts";
 
 type Any = Record<string, any>;

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runtimeBinary } from "../../functions/cli/control-plane/runtimes.ts";
+import { runtimeBinary } from "../../infra/local/control-plane/runtimes.ts";
 
 export interface Verdict {
   readonly accepted: boolean;

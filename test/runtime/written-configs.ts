@@ -4,7 +4,7 @@
 // the runtime, not only those the gate generates.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
-import { DEFAULT_RUNTIME_VERSION, imageTagVersion } from "../../functions/core/runtime-versions.ts";
+import { DEFAULT_RUNTIME_VERSION, imageTagVersion } from "../../functions/core/runtime/versions.ts";
 import { listObjects } from "../../functions/kube/api.ts";
 import { inBatches } from "./judge.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
-import type { Lookups } from "../../functions/core/admission-validate.ts";
-import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime-versions.ts";
+import type { Lookups } from "../../functions/core/admission/validate.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime/versions.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 

@@ -1,7 +1,7 @@
 // hintFor: which admitted writes become change hints for the reconcile side, and what a hint carries.
 import { describe, expect, it } from "vitest";
 import { hintFor } from "../../functions/admission/hints.ts";
-import { AdmissionReview } from "../../functions/core/admission-review.ts";
+import { AdmissionReview } from "../../functions/core/admission/review.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
 
 const OWN = ["system:serviceaccount:vmcp-lambda:functions"];

@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { renderKubeconfig } from "../../functions/cli/control-plane/kubeconfig.ts";
-import { apiserverArgs, etcdArgs, layout } from "../../functions/cli/control-plane/layout.ts";
+import { renderKubeconfig } from "../../infra/local/control-plane/kubeconfig.ts";
+import { apiserverArgs, etcdArgs, layout } from "../../infra/local/control-plane/layout.ts";
 
 const files = layout("/tmp/plane");
 const ports = { etcdClient: 2379, etcdPeer: 2380, apiserver: 6443 };

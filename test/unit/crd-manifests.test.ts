@@ -1,7 +1,7 @@
 // The CRD files against ToolHive's API: names, versions, printer columns and list semantics. A mistake
 // here would make ToolHive manifests or tooling (kubectl get vmcp) behave differently.
 import { describe, expect, it } from "vitest";
-import { type CrdManifest, loadCrds } from "../../functions/cli/control-plane/crds.ts";
+import { type CrdManifest, loadCrds } from "../../infra/local/control-plane/crds.ts";
 
 const crds = await loadCrds();
 const byKind = new Map(crds.map((crd) => [crd.spec.names.kind, crd]));

@@ -1,8 +1,8 @@
 // MCPExternalAuthConfigs as the runtime's backend strategies: every type the runtime can use, secrets as
 // the env var names upstream gives them, and a reason that is true for each type it cannot.
 import { describe, expect, it } from "vitest";
-import { convertAuthConfig } from "../../../functions/core/outgoing-auth.ts";
-import type { ExternalAuthConfig } from "../../../functions/core/toolhive.ts";
+import type { ExternalAuthConfig } from "../../../functions/core/kinds/toolhive.ts";
+import { convertAuthConfig } from "../../../functions/core/runtime/outgoing-auth.ts";
 
 const config = (type: string, settings: Record<string, unknown> = {}): ExternalAuthConfig => ({
   metadata: { name: "my-auth", namespace: "tools" },

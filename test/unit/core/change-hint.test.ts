@@ -9,9 +9,9 @@ import {
   predatesHint,
   ReconcileRequest,
   selectorFor,
-} from "../../../functions/core/change-hint.ts";
-import type { KubeObject } from "../../../functions/core/kubernetes.ts";
-import type { VirtualMCPServer } from "../../../functions/core/toolhive.ts";
+} from "../../../functions/core/delivery/change-hint.ts";
+import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
+import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
 import { headerInjection, server, snapshot, vmcp } from "./fixtures.ts";
 
 const GROUP_LABEL = "toolhive.stacklok.dev/group";

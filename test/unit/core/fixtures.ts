@@ -1,8 +1,12 @@
 // Builders for the core's inputs: ToolHive objects as the API server would return them.
-import type { KubeObject } from "../../../functions/core/kubernetes.ts";
-import type { Snapshot } from "../../../functions/core/reconcile-plan.ts";
-import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../../../functions/core/runtime-versions.ts";
-import type { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../../functions/core/toolhive.ts";
+import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
+import type {
+  ExternalAuthConfig,
+  VirtualMCPServer,
+  Workload,
+} from "../../../functions/core/kinds/toolhive.ts";
+import type { Snapshot } from "../../../functions/core/reconcile/plan.ts";
+import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 
 export const NOW = "2026-11-24T10:00:00.000Z";
 /** The runtime the plans target unless a test says otherwise. */

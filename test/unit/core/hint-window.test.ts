@@ -6,7 +6,7 @@ import {
   settledAt,
   WRITE_SETTLE_MS,
   windowOf,
-} from "../../../functions/core/hint-window.ts";
+} from "../../../functions/core/delivery/hint-window.ts";
 
 const start = 1_795_490_000_000; // a multiple of the window
 

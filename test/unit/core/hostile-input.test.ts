@@ -1,14 +1,14 @@
 // Hostile input in the pure core: odd Unicode shown escaped, names at the length limits, nesting deep
 // enough to overflow a recursive walk, references that are no names, and queue messages naming no object.
 import { describe, expect, it } from "vitest";
-import { mutate } from "../../../functions/core/admission-mutate.ts";
-import type { AdmissionRequest } from "../../../functions/core/admission-review.ts";
-import { decideValidation, referencesOf } from "../../../functions/core/admission-validate.ts";
-import { deeperThan, MAX_SPEC_DEPTH } from "../../../functions/core/json-tree.ts";
-import { readMessage } from "../../../functions/core/reconcile-batch.ts";
-import { planReconcile } from "../../../functions/core/reconcile-plan.ts";
-import { shown } from "../../../functions/core/shown.ts";
-import { formatErrors, validateVirtualMCPServer } from "../../../functions/core/validation.ts";
+import { mutate } from "../../../functions/core/admission/mutate.ts";
+import type { AdmissionRequest } from "../../../functions/core/admission/review.ts";
+import { decideValidation, referencesOf } from "../../../functions/core/admission/validate.ts";
+import { readMessage } from "../../../functions/core/delivery/queue-batch.ts";
+import { formatErrors, validateVirtualMCPServer } from "../../../functions/core/kinds/field-errors.ts";
+import { deeperThan, MAX_SPEC_DEPTH } from "../../../functions/core/kinds/json-tree.ts";
+import { shown } from "../../../functions/core/kinds/shown.ts";
+import { planReconcile } from "../../../functions/core/reconcile/plan.ts";
 import { NOW, RUNTIME, snapshot, vmcp } from "./fixtures.ts";
 
 /** `levels` objects, each the only value of the one before: {"a":{"a":...1}}. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { strategicMerge, validatePodTemplatePatch } from "../../../functions/core/pod-template-merge.ts";
+import {
+  strategicMerge,
+  validatePodTemplatePatch,
+} from "../../../functions/core/reconcile/pod-template-merge.ts";
 
 const base = {
   metadata: { labels: { app: "x" } },

@@ -1,10 +1,10 @@
 // planReconcile end to end on snapshots: which children, with which content, and which status fields.
 import { describe, expect, it } from "vitest";
-import type { Child } from "../../../functions/core/desired-children.ts";
-import type { KubeObject } from "../../../functions/core/kubernetes.ts";
-import { planReconcile } from "../../../functions/core/reconcile-plan.ts";
-import { runtimeProfile } from "../../../functions/core/runtime-versions.ts";
-import type { VirtualMCPServer } from "../../../functions/core/toolhive.ts";
+import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
+import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
+import type { Child } from "../../../functions/core/reconcile/desired-children.ts";
+import { planReconcile } from "../../../functions/core/reconcile/plan.ts";
+import { runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 import {
   headerInjection,
   LATER,

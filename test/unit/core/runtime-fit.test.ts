@@ -1,8 +1,8 @@
 // spec.config against the runtime's key table: what is kept, what is left out and named, what is refused.
 import { describe, expect, it } from "vitest";
-import { AdmissionRequest } from "../../../functions/core/admission-review.ts";
-import { decideValidation } from "../../../functions/core/admission-validate.ts";
-import { fitSpecConfig, specConfigProblems } from "../../../functions/core/runtime-config-fit.ts";
+import { AdmissionRequest } from "../../../functions/core/admission/review.ts";
+import { decideValidation } from "../../../functions/core/admission/validate.ts";
+import { fitSpecConfig, specConfigProblems } from "../../../functions/core/runtime/config-fit.ts";
 import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
 
 const review = (spec: Record<string, unknown>) =>

@@ -1,8 +1,8 @@
 // The runtime's own validation rules that a CRD cannot state: each is refused at its field, with the fix,
 // before the runtime could crash-loop on it. The real runtime confirms them in test/runtime/.
 import { describe, expect, it } from "vitest";
-import { runtimeRuleErrors } from "../../../functions/core/runtime-rules.ts";
-import type { VirtualMCPServer } from "../../../functions/core/toolhive.ts";
+import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
+import { runtimeRuleErrors } from "../../../functions/core/runtime/rules.ts";
 
 const spec = (fields: Record<string, unknown>) =>
   ({ groupRef: { name: "g" }, ...fields }) as VirtualMCPServer["spec"];

@@ -1,6 +1,6 @@
 // Which runtime an image runs, and the error that stops a function started with one it cannot serve.
 import { describe, expect, it } from "vitest";
-import { imageTagVersion, runtimeProfile } from "../../../functions/core/runtime-versions.ts";
+import { imageTagVersion, runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 
 describe("the runtime version of an image", () => {
   it.each([

@@ -1,0 +1,170 @@
+// The validating webhook's decision, given what the API server said about the objects referenced.
+// Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
+
+import { isObjectName, validateVirtualMCPServer } from "../kinds/field-errors.ts";
+import { isTree } from "../kinds/json-tree.ts";
+import { shown } from "../kinds/shown.ts";
+import {
+  type ExternalAuthConfig,
+  groupOf,
+  modeOf,
+  outgoingAuthEntries,
+  VirtualMCPServer,
+} from "../kinds/toolhive.ts";
+import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
+import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../runtime/versions.ts";
+import type { AdmissionRequest } from "./review.ts";
+
+/** What a lookup found: the object exists, does not, or the API server could not be asked. */
+export type Found = "found" | "missing" | { error: string };
+
+export interface References {
+  readonly group?: string;
+  /** Field path → MCPExternalAuthConfig name, for every outgoing auth of type externalAuthConfigRef. */
+  readonly authConfigs: ReadonlyMap<string, string>;
+  /** Static mode only: the group's member count feeds a warning, so only then is it worth a lookup. */
+  readonly countMembers: boolean;
+}
+
+export interface Lookups {
+  readonly group?: Found;
+  readonly authConfigs: ReadonlyMap<string, Found>;
+  /** Members of the group, where known (an inline VirtualMCPServer over an empty group gets a warning). */
+  readonly members?: number;
+  /** The referenced auth configs found, by field path: one of a type no backend can use is refused. */
+  readonly authConfigObjects?: ReadonlyMap<string, ExternalAuthConfig>;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  readonly message?: string;
+  readonly warnings: string[];
+}
+
+const parseVmcp = (object: unknown) => {
+  const parsed = VirtualMCPServer.safeParse(object);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** The cross-object references a request needs checked (none for other kinds or operations). */
+export function referencesOf(request: AdmissionRequest): References {
+  const vmcp =
+    request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE"
+      ? parseVmcp(request.object)
+      : undefined;
+  if (!vmcp) return { authConfigs: new Map(), countMembers: false };
+  const refs = new Map<string, string>();
+  for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
+    const name = auth.externalAuthConfigRef?.name;
+    // A name that cannot be one is a validation error; looking it up could only mislead ("g/status" finds g).
+    if (auth.type === "externalAuthConfigRef" && name && isObjectName(name))
+      refs.set(`${path}.externalAuthConfigRef.name`, name);
+  }
+  const group = groupOf(vmcp);
+  return {
+    group: group && isObjectName(group) ? group : undefined,
+    authConfigs: refs,
+    countMembers: modeOf(vmcp) === "static",
+  };
+}
+
+function lookupProblem(
+  path: string,
+  kind: string,
+  name: string,
+  namespace: string,
+  found: Found | undefined,
+): string | undefined {
+  if (found === "missing")
+    return `${path}: ${kind} ${shown(name)} not found in namespace ${shown(namespace)}; create it or fix the name`;
+  if (found && found !== "found")
+    return `${path}: ${kind} ${shown(name)} could not be verified (${found.error}); try again`;
+  return undefined;
+}
+
+function validateMember(request: AdmissionRequest): Decision {
+  const spec = isTree(request.object) && isTree(request.object.spec) ? request.object.spec : {};
+  const ref = spec.groupRef;
+  const name = typeof ref === "string" ? ref : isTree(ref) ? ref.name : undefined;
+  if (ref !== undefined && (typeof name !== "string" || name === "")) {
+    return {
+      allowed: false,
+      message: `spec.groupRef.name: must name an MCPGroup in the same namespace, or leave spec.groupRef out`,
+      warnings: [],
+    };
+  }
+  return { allowed: true, warnings: [] };
+}
+
+export interface ValidationOptions {
+  readonly failOpen?: boolean;
+  /** The vMCP runtime version the functions deploy: what spec.config may hold depends on it. */
+  readonly runtimeVersion?: string;
+}
+
+export function decideValidation(
+  request: AdmissionRequest,
+  lookups: Lookups,
+  options: ValidationOptions = {},
+): Decision {
+  if (request.operation === "DELETE" || request.operation === "CONNECT")
+    return { allowed: true, warnings: [] };
+  // The API server sends the object of the kind it names; anything else is not a request to judge by its spec.
+  const objectKind = isTree(request.object) ? request.object.kind : undefined;
+  if (objectKind !== undefined && objectKind !== request.kind.kind) {
+    return {
+      allowed: false,
+      message: `object: kind ${shown(String(objectKind))} does not match the request's kind ${shown(request.kind.kind)}`,
+      warnings: [],
+    };
+  }
+  if (request.kind.kind === "MCPServer" || request.kind.kind === "MCPRemoteProxy")
+    return validateMember(request);
+  if (request.kind.kind !== "VirtualMCPServer") return { allowed: true, warnings: [] };
+  const vmcp = parseVmcp(request.object);
+  if (!vmcp)
+    return {
+      allowed: false,
+      message: "the object is not a VirtualMCPServer: metadata and spec must be objects",
+      warnings: [],
+    };
+  const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
+  const fit = specConfigProblems(vmcp.spec.config, options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
+  const errors = [...validateVirtualMCPServer(vmcp), ...fit.errors].map((e) => `${e.path}: ${e.message}`);
+  const warnings = fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
+  const unverified: string[] = [];
+  const refs = referencesOf(request);
+  const check = (path: string, kind: string, name: string, found: Found | undefined) => {
+    const problem = lookupProblem(path, kind, name, namespace, found);
+    if (!problem) return;
+    if (found !== "missing" && options.failOpen)
+      warnings.push(problem.replace("; try again", "; admitted unverified"));
+    else if (found !== "missing") unverified.push(problem);
+    else errors.push(problem);
+  };
+  if (refs.group) check("spec.groupRef.name", "MCPGroup", refs.group, lookups.group);
+  for (const [path, name] of refs.authConfigs)
+    check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
+  for (const [path, config] of lookups.authConfigObjects ?? []) {
+    const resolved = convertAuthConfig(config);
+    if (!resolved.ok) errors.push(`${path}: ${resolved.reason}`);
+  }
+  if (modeOf(vmcp) === "static" && lookups.group === "found" && lookups.members === 0) {
+    warnings.push(
+      `spec.outgoingAuth.source: inline, but MCPGroup ${shown(refs.group ?? "")} has no members yet; the server has no backend until one joins`,
+    );
+  }
+  const old = request.operation === "UPDATE" ? parseVmcp(request.oldObject) : undefined;
+  if (old && modeOf(old) !== modeOf(vmcp)) {
+    warnings.push(
+      modeOf(vmcp) === "dynamic"
+        ? "spec.outgoingAuth.source: switching to discovered; the vMCP runtime takes over discoveredBackends, backendCount, phase and Ready"
+        : "spec.outgoingAuth.source: switching to inline; vmcp-lambda takes over discoveredBackends, backendCount, phase and Ready",
+    );
+  }
+  const problems = [...errors, ...unverified];
+  return problems.length > 0
+    ? { allowed: false, message: problems.join("; "), warnings }
+    : { allowed: true, warnings };
+}

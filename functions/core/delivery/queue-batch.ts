@@ -1,0 +1,85 @@
+// How the reconcile function reads one SQS batch: every message parsed once, messages for the same
+// VirtualMCPServer collapsed into one piece of work (their causes together), and the retry pacing.
+
+import { isNamespaceName, isObjectName } from "../kinds/field-errors.ts";
+import { shown } from "../kinds/shown.ts";
+import { type ChangeHint, keyOf, ReconcileRequest } from "./change-hint.ts";
+
+export interface QueuedMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly receiveCount: number;
+}
+
+export type ReadMessage =
+  | { readonly ok: true; readonly request: ReconcileRequest }
+  | { readonly ok: false; readonly reason: string };
+
+export interface KeyWork {
+  readonly namespace: string;
+  readonly name: string;
+  readonly triggers: readonly ReconcileRequest["trigger"][];
+  readonly causes: readonly ChangeHint[];
+  /** The highest receive count among the key's messages: how often this work has been tried. */
+  readonly receiveCount: number;
+  readonly messageIds: readonly string[];
+  readonly receiptHandles: readonly string[];
+}
+
+/** A hinted write that has not become visible after this many receives is taken never to have happened. */
+export const STALE_RECEIVE_LIMIT = 3;
+
+export function readMessage(body: string): ReadMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: "the body is not JSON" };
+  }
+  const parsed = ReconcileRequest.safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+        .join("; "),
+    };
+  // Names go into request paths, where the API server decodes %2F: "x/status" would read object x.
+  const { namespace, name } = parsed.data;
+  if (!isNamespaceName(namespace))
+    return { ok: false, reason: `namespace: ${shown(namespace)} is not a namespace name` };
+  if (!isObjectName(name)) return { ok: false, reason: `name: ${shown(name)} is not an object name` };
+  return { ok: true, request: parsed.data };
+}
+
+export function workByKey(messages: readonly QueuedMessage[]): Map<string, KeyWork> {
+  const work = new Map<string, KeyWork>();
+  for (const message of messages) {
+    const read = readMessage(message.body);
+    if (!read.ok) continue;
+    const { request } = read;
+    const key = keyOf(request);
+    const seen = work.get(key);
+    work.set(key, {
+      namespace: request.namespace,
+      name: request.name,
+      triggers: [...(seen?.triggers ?? []), request.trigger],
+      causes: request.cause ? [...(seen?.causes ?? []), request.cause] : (seen?.causes ?? []),
+      receiveCount: Math.max(seen?.receiveCount ?? 0, message.receiveCount),
+      messageIds: [...(seen?.messageIds ?? []), message.messageId],
+      receiptHandles: [...(seen?.receiptHandles ?? []), message.receiptHandle],
+    });
+  }
+  return work;
+}
+
+/**
+ * Seconds until a failed message is offered again: exponential from 2 s, capped at 5 minutes, with
+ * jitter so that many objects failing together (an API server outage) do not come back together.
+ */
+export function retryDelaySeconds(receiveCount: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(300, 2 ** Math.max(1, Math.min(receiveCount, 9)));
+  return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+}

@@ -1,0 +1,223 @@
+// What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
+// admission webhook and the reconcile (which must not trust that the webhook ran).
+
+import { unrenderable } from "../runtime/renderable.ts";
+import { runtimeRuleErrors } from "../runtime/rules.ts";
+import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "./json-tree.ts";
+import { shown } from "./shown.ts";
+import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "./toolhive.ts";
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export const formatErrors = (errors: readonly FieldError[]): string =>
+  errors.map((e) => `${e.path}: ${e.message}`).join("; ");
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// What Kubernetes accepts as the name of a custom resource (RFC 1123 subdomain, at most 253 characters).
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// The Service is vmcp-<name>, and a Service name is a DNS label of at most 63 characters.
+export const MAX_NAME_LENGTH = 58;
+
+export const isObjectName = (name: string): boolean => DNS_SUBDOMAIN.test(name);
+export const isNamespaceName = (name: string): boolean => name.length <= 63 && DNS_LABEL.test(name);
+
+// A reference that is no object name could only be found by accident: "g/status" reads MCPGroup g.
+const notAName = (name: string, kind: string) =>
+  `${shown(name)} cannot be the name of any ${kind} (lowercase letters, digits, '-' and '.', at most 253 characters); fix the name`;
+
+const oneOf = (value: unknown, allowed: readonly string[]) =>
+  typeof value === "string" && allowed.includes(value);
+const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
+const asRecord = (value: unknown): Tree | undefined => (isTree(value) ? value : undefined);
+
+function validateName(name: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (name.length > MAX_NAME_LENGTH) {
+    errors.push({
+      path: "metadata.name",
+      message: `${shown(name)} has ${name.length} characters; at most ${MAX_NAME_LENGTH} fit, since the Service is vmcp-<name> and Service names are limited to 63; choose a shorter name`,
+    });
+  }
+  if (!DNS_LABEL.test(name)) {
+    errors.push({
+      path: "metadata.name",
+      message: `${shown(name)} is not a DNS label (lowercase letters, digits and '-'); it names the vMCP Deployment and Service`,
+    });
+  }
+  return errors;
+}
+
+const BACKEND_AUTH_TYPES = ["discovered", "externalAuthConfigRef"] as const;
+
+function validateBackendAuth(path: string, auth: BackendAuth): FieldError[] {
+  if (!auth.type)
+    return [{ path: `${path}.type`, message: `required; one of ${quoted(BACKEND_AUTH_TYPES)}` }];
+  if (auth.type === "external_auth_config_ref") {
+    return [
+      {
+        path: `${path}.type`,
+        message: `"external_auth_config_ref" is the old spelling; use "externalAuthConfigRef"`,
+      },
+    ];
+  }
+  if (!oneOf(auth.type, BACKEND_AUTH_TYPES)) {
+    return [
+      {
+        path: `${path}.type`,
+        message: `unsupported value ${shown(auth.type)}; one of ${quoted(BACKEND_AUTH_TYPES)}`,
+      },
+    ];
+  }
+  const ref = auth.externalAuthConfigRef?.name;
+  if (auth.type === "externalAuthConfigRef" && ref && !isObjectName(ref))
+    return [{ path: `${path}.externalAuthConfigRef.name`, message: notAName(ref, "MCPExternalAuthConfig") }];
+  if (auth.type === "externalAuthConfigRef" && !ref) {
+    return [
+      {
+        path: `${path}.externalAuthConfigRef.name`,
+        message:
+          "required when type is externalAuthConfigRef; name an MCPExternalAuthConfig in the same namespace",
+      },
+    ];
+  }
+  return [];
+}
+
+const AUTHZ_MEMBERS = ["configMap", "inline"] as const;
+
+/** authzConfig's type agrees with the member that is set; authzConfig and authzConfigRef exclude each other. */
+function validateAuthz(incoming: VirtualMCPServer["spec"]["incomingAuth"]): FieldError[] {
+  const authz = incoming?.authzConfig as Tree | undefined;
+  if (!authz) return [];
+  if (incoming?.authzConfigRef) {
+    return [
+      {
+        path: "spec.incomingAuth",
+        message: "authzConfig and authzConfigRef are mutually exclusive; keep one of them",
+      },
+    ];
+  }
+  const type = authz.type ?? "configMap";
+  if (!oneOf(type, AUTHZ_MEMBERS)) {
+    return [
+      {
+        path: "spec.incomingAuth.authzConfig.type",
+        message: `unsupported value ${shown(String(type))}; "configMap" or "inline"`,
+      },
+    ];
+  }
+  return AUTHZ_MEMBERS.filter((member) => (type === member) !== (authz[member] !== undefined)).map(
+    (member) => ({
+      path: `spec.incomingAuth.authzConfig.${member}`,
+      message:
+        type === member
+          ? `required when type is ${member}`
+          : `set, but type is ${String(type)}; remove it or change the type`,
+    }),
+  );
+}
+
+function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const errors: FieldError[] = [];
+  const incoming = spec.incomingAuth;
+  if (!incoming?.type) {
+    errors.push({ path: "spec.incomingAuth.type", message: 'required; "anonymous" or "oidc"' });
+  } else if (!oneOf(incoming.type, ["anonymous", "oidc"])) {
+    errors.push({
+      path: "spec.incomingAuth.type",
+      message: `unsupported value ${shown(incoming.type)}; "anonymous" or "oidc"`,
+    });
+  } else if (incoming.type === "oidc" && !incoming.oidcConfigRef?.name) {
+    errors.push({
+      path: "spec.incomingAuth.oidcConfigRef",
+      message:
+        "required when type is oidc; set oidcConfigRef.name and oidcConfigRef.audience, or use type anonymous",
+    });
+  }
+  errors.push(...validateAuthz(incoming));
+  const outgoing = spec.outgoingAuth;
+  if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
+    errors.push({
+      path: "spec.outgoingAuth.source",
+      message: `unsupported value ${shown(outgoing.source)}; "discovered" (the vMCP runtime discovers backends) or "inline" (vmcp-lambda does)`,
+    });
+  }
+  for (const [path, auth] of outgoingAuthEntries(outgoing)) errors.push(...validateBackendAuth(path, auth));
+  return errors;
+}
+
+function validateAggregation(config: Record<string, unknown> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  const aggregation = asRecord(config?.aggregation);
+  const path = "spec.config.aggregation";
+  const strategy = aggregation?.conflictResolution;
+  if (strategy !== undefined && !oneOf(strategy, ["prefix", "priority", "manual"])) {
+    errors.push({
+      path: `${path}.conflictResolution`,
+      message: `unsupported value ${shown(String(strategy))}; "prefix", "priority" or "manual"`,
+    });
+  }
+  const tools = Array.isArray(aggregation?.tools) ? aggregation.tools : [];
+  tools.forEach((tool, i) => {
+    const entry = asRecord(tool);
+    if (!entry?.workload)
+      errors.push({
+        path: `${path}.tools[${i}].workload`,
+        message: "required; the backend these tool settings apply to",
+      });
+    if (entry?.toolConfigRef !== undefined && !asRecord(entry.toolConfigRef)?.name) {
+      errors.push({
+        path: `${path}.tools[${i}].toolConfigRef.name`,
+        message: "required; name an MCPToolConfig",
+      });
+    }
+  });
+  const composite = Array.isArray(config?.compositeTools) ? config.compositeTools : [];
+  const seen = new Set<string>();
+  composite.forEach((tool, i) => {
+    const name = asRecord(tool)?.name;
+    if (typeof name !== "string" || name === "") {
+      errors.push({ path: `spec.config.compositeTools[${i}].name`, message: "required" });
+    } else if (seen.has(name)) {
+      errors.push({
+        path: `spec.config.compositeTools[${i}].name`,
+        message: `${shown(name)} is used by an earlier composite tool; names must be unique`,
+      });
+    } else seen.add(name);
+  });
+  return errors;
+}
+
+/** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
+function validateDepth(spec: VirtualMCPServer["spec"]): FieldError[] {
+  return Object.entries(spec)
+    .filter(([, value]) => deeperThan(value, MAX_SPEC_DEPTH))
+    .map(([key]) => ({
+      path: `spec.${key}`,
+      message: `nested more than ${MAX_SPEC_DEPTH} levels deep; no setting needs that many, so flatten it`,
+    }));
+}
+
+/** Every problem with the object itself, in document order; empty when it is valid. */
+export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
+  const errors = validateName(vmcp.metadata.name);
+  const group = groupOf(vmcp);
+  if (!group) {
+    errors.push({
+      path: "spec.groupRef.name",
+      message: "required; name the MCPGroup, in the same namespace, whose servers to aggregate",
+    });
+  } else if (!isObjectName(group)) {
+    const path = vmcp.spec.groupRef?.name ? "spec.groupRef.name" : "spec.config.groupRef";
+    errors.push({ path, message: notAName(group, "MCPGroup") });
+  }
+  errors.push(...validateDepth(vmcp.spec));
+  errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
+  errors.push(...runtimeRuleErrors(vmcp.spec));
+  // What cannot be rendered yet is worth saying only about a spec that is otherwise right.
+  if (errors.length === 0) errors.push(...unrenderable(vmcp));
+  return errors;
+}

@@ -1,0 +1,268 @@
+// The status the functions write, split by who owns what (DESIGN §3): the main apply always carries the
+// infrastructure facts; in static mode it also carries backends, phase, message and Ready. In dynamic mode
+// the runtime owns backends, and owns phase, message and Ready while its report is fresh and the Deployment
+// is available; otherwise a separate fallback apply writes those three, so the main field manager never
+// holds (and never has to let go of) a field the runtime takes back.
+
+import type { Condition } from "../kinds/kubernetes.ts";
+import type { Mode, VirtualMCPServer } from "../kinds/toolhive.ts";
+import { projectedBackends, projectedConditions, reportedHeadline } from "../runtime/projection.ts";
+import { freshnessMs, NO_REPORT, type RuntimeReport } from "../runtime/report.ts";
+import type { StatusShape } from "../runtime/versions.ts";
+import { type DesiredCondition, nextCondition } from "./conditions.ts";
+import type { DeploymentState } from "./deployment-state.ts";
+import type { Discovery } from "./discovery.ts";
+import { routableCount } from "./discovery.ts";
+
+export const MIRROR_CONDITION = "RuntimeStatusReported";
+
+export interface StatusFacts {
+  readonly vmcp: VirtualMCPServer;
+  readonly mode: Mode;
+  readonly now: string;
+  readonly url: string;
+  readonly specErrors: string | undefined;
+  readonly podTemplateErrors: string | undefined;
+  readonly group: { name: string; found: boolean };
+  readonly authErrors: string | undefined;
+  readonly discovery: Discovery | undefined;
+  readonly deployment: DeploymentState;
+  readonly report: RuntimeReport | undefined;
+  /** Where the deployed runtime version reports (core/runtime/versions.ts). */
+  readonly shape: StatusShape;
+}
+
+export interface StatusPlan {
+  /** Applied by FIELD_MANAGER on /status. */
+  readonly main: Record<string, unknown>;
+  /** Applied by FALLBACK_FIELD_MANAGER, dynamic mode only, when the runtime cannot speak for itself. */
+  readonly fallback: Record<string, unknown> | undefined;
+}
+
+interface Headline {
+  readonly phase: string;
+  readonly message: string;
+  readonly ready: DesiredCondition;
+}
+
+const readyCondition = (
+  status: DesiredCondition["status"],
+  reason: string,
+  message: string,
+): DesiredCondition => ({
+  type: "Ready",
+  status,
+  reason,
+  message,
+});
+
+const check = (
+  type: string,
+  error: string | undefined,
+  ok: [string, string],
+  bad: string,
+): DesiredCondition =>
+  error === undefined
+    ? { type, status: "True", reason: ok[0], message: ok[1] }
+    : { type, status: "False", reason: bad, message: error };
+
+/** Phase, message and Ready when something other than backend health decides them; undefined otherwise. */
+function blockingHeadline(facts: StatusFacts): Headline | undefined {
+  const fail = (reason: string, message: string): Headline => ({
+    phase: "Failed",
+    message,
+    ready: readyCondition("False", reason, message),
+  });
+  if (facts.specErrors) return fail("ValidationFailed", `Invalid spec: ${facts.specErrors}`);
+  if (facts.podTemplateErrors)
+    return fail("InvalidPodTemplateSpec", `Invalid PodTemplateSpec: ${facts.podTemplateErrors}`);
+  if (!facts.group.found)
+    return fail("GroupRefNotFound", `Referenced MCPGroup ${facts.group.name} not found`);
+  if (facts.authErrors)
+    return fail("AuthInvalid", `Authentication configuration is invalid: ${facts.authErrors}`);
+  // Static mode without a usable backend: the more useful cause than a Deployment still starting.
+  if (facts.discovery && facts.discovery.backends.length === 0) {
+    const { reported, problems } = facts.discovery;
+    const message = `No usable backend: ${reported.length === 0 ? `MCPGroup ${facts.group.name} has no members` : problems.join("; ")}`;
+    return { phase: "Pending", message, ready: readyCondition("False", "NoUsableBackends", message) };
+  }
+  const { deployment } = facts;
+  if (deployment.state === "failed")
+    return fail("DeploymentFailed", `Virtual MCP server failed to start: ${deployment.message}`);
+  if (deployment.state !== "available") {
+    const message = "Virtual MCP server is starting";
+    return { phase: "Pending", message, ready: readyCondition("False", "DeploymentNotReady", message) };
+  }
+  return undefined;
+}
+
+/** Static mode with the Deployment available and at least one usable backend: backend health decides. */
+function staticHeadline(discovery: Discovery): Headline {
+  const total = discovery.reported.length;
+  const routable = routableCount(discovery.reported);
+  if (routable === total) {
+    const message = "Virtual MCP server is running";
+    return { phase: "Ready", message, ready: readyCondition("True", "DeploymentReady", message) };
+  }
+  if (routable === 0) {
+    const message = `Virtual MCP server is running but all ${total} backends are unhealthy`;
+    return { phase: "Degraded", message, ready: readyCondition("False", "BackendsUnavailable", message) };
+  }
+  const message = `Virtual MCP server is running with ${routable}/${total} backends available`;
+  return { phase: "Degraded", message, ready: readyCondition("False", "BackendsDegraded", message) };
+}
+
+// No time in these messages: a message that changes with time alone would be a status write every
+// reconcile. The condition's lastTransitionTime says when the report became fresh or stale.
+function mirrorCondition(report: RuntimeReport, vmcp: VirtualMCPServer): DesiredCondition {
+  switch (report.state) {
+    case "fresh":
+      return {
+        type: MIRROR_CONDITION,
+        status: "True",
+        reason: "ReportFresh",
+        message: `vMCP runtime reports ${report.routable}/${report.total} backends routable`,
+      };
+    case "stale":
+      return {
+        type: MIRROR_CONDITION,
+        status: "False",
+        reason: "ReportStale",
+        message: `vMCP runtime has not reported for over ${freshnessMs(vmcp) / 1000}s (three reporting intervals); it may not be running`,
+      };
+    case "absent":
+      return {
+        type: MIRROR_CONDITION,
+        status: "False",
+        reason: "NoReport",
+        message: "vMCP runtime has not reported status yet",
+      };
+  }
+}
+
+/** Dynamic mode with the Deployment available: the runtime speaks, unless its report is missing or old. */
+function dynamicFallback(report: RuntimeReport): Headline | undefined {
+  if (report.state === "fresh") return undefined;
+  const message =
+    report.state === "absent"
+      ? "Waiting for the vMCP runtime's first status report"
+      : "vMCP runtime status is stale";
+  const reason = report.state === "absent" ? "StatusReportMissing" : "StatusReportStale";
+  return {
+    phase: report.state === "absent" ? "Pending" : "Degraded",
+    message,
+    ready: readyCondition(report.state === "absent" ? "False" : "Unknown", reason, message),
+  };
+}
+
+export function desiredStatus(facts: StatusFacts): StatusPlan {
+  const { vmcp, mode, now } = facts;
+  const generation = vmcp.metadata.generation;
+  const previous: readonly Condition[] = vmcp.status?.conditions ?? [];
+  const conditions: DesiredCondition[] = [
+    check("Valid", facts.specErrors, ["ValidationSucceeded", "Spec is valid"], "ValidationFailed"),
+    check(
+      "PodTemplateSpecValid",
+      facts.podTemplateErrors,
+      ["PodTemplateSpecValid", "PodTemplateSpec is valid"],
+      "InvalidPodTemplateSpec",
+    ),
+    check(
+      "GroupRefValidated",
+      facts.group.found
+        ? undefined
+        : `MCPGroup ${facts.group.name} not found in namespace ${vmcp.metadata.namespace}`,
+      ["GroupRefValid", `MCPGroup ${facts.group.name} is valid`],
+      "GroupRefNotFound",
+    ),
+    check(
+      "AuthConfigured",
+      facts.authErrors,
+      ["AuthValid", "Authentication configuration is valid"],
+      "AuthInvalid",
+    ),
+  ];
+  const deployment = facts.deployment;
+  conditions.push(
+    deployment.state === "available"
+      ? {
+          type: "DeploymentAvailable",
+          status: "True",
+          reason: "DeploymentReady",
+          message: deployment.message,
+        }
+      : deployment.state === "failed"
+        ? {
+            type: "DeploymentAvailable",
+            status: "False",
+            reason: "DeploymentFailed",
+            message: deployment.message,
+          }
+        : {
+            type: "DeploymentAvailable",
+            status: "False",
+            reason: "DeploymentNotReady",
+            message: deployment.state === "missing" ? "Deployment not created yet" : deployment.message,
+          },
+  );
+  const main: Record<string, unknown> = { observedGeneration: generation, url: facts.url };
+  const blocked = blockingHeadline(facts);
+  let fallback: Headline | undefined;
+  if (mode === "static") {
+    const discovery = facts.discovery;
+    if (discovery) {
+      main.discoveredBackends = discovery.reported;
+      main.backendCount = routableCount(discovery.reported);
+      conditions.push(
+        discovery.backends.length > 0
+          ? {
+              type: "BackendsDiscovered",
+              status: "True",
+              reason: "BackendsDiscoveredSuccessfully",
+              message: `Discovered ${discovery.reported.length} backends (${discovery.backends.length} usable)`,
+            }
+          : {
+              type: "BackendsDiscovered",
+              status: "False",
+              reason: "NoUsableBackends",
+              message: discovery.problems.join("; ") || `MCPGroup ${facts.group.name} has no members`,
+            },
+      );
+    }
+    const headline = blocked ?? (discovery ? staticHeadline(discovery) : undefined);
+
+    if (headline) {
+      main.phase = headline.phase;
+      main.message = headline.message;
+      conditions.push(headline.ready);
+    }
+  } else {
+    const report = facts.report ?? NO_REPORT;
+    conditions.push(mirrorCondition(report, facts.vmcp));
+    const fresh = report.state === "fresh";
+    if (facts.shape === "runtime") {
+      // The one writer of the top level: the report projected, unless something else decides.
+      if (report.state !== "absent") {
+        main.discoveredBackends = projectedBackends(report, vmcp.status?.discoveredBackends ?? []);
+        main.backendCount = report.routable;
+        conditions.push(...projectedConditions(report));
+      }
+      const headline = blocked ?? dynamicFallback(report) ?? reportedHeadline(report);
+      main.phase = headline.phase;
+      main.message = headline.message;
+      conditions.push(headline.ready);
+    } else if (!fresh) {
+      // The runtime writes phase, message and Ready itself; the fallback speaks only while it cannot.
+      fallback = blocked ?? dynamicFallback(report);
+    }
+  }
+  main.conditions = conditions.map((c) => nextCondition(c, previous, generation, now));
+  return {
+    main,
+    fallback: fallback && {
+      phase: fallback.phase,
+      message: fallback.message,
+      conditions: [nextCondition(fallback.ready, previous, generation, now)],
+    },
+  };
+}

@@ -1,0 +1,204 @@
+// Reconcile as a pure function: from a snapshot of what the cluster holds, what to write. The shell reads
+// the snapshot, calls this, and performs exactly the writes it returns.
+
+import { formatErrors, validateVirtualMCPServer } from "../kinds/field-errors.ts";
+import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
+import type { KubeObject } from "../kinds/kubernetes.ts";
+import { childNames, FIELD_MANAGER, statusUrl } from "../kinds/names.ts";
+import {
+  type ExternalAuthConfig,
+  groupOf,
+  type MCPGroup,
+  type Mode,
+  modeOf,
+  outgoingAuthEntries,
+  type VirtualMCPServer,
+  type Workload,
+  workloadGroup,
+} from "../kinds/toolhive.ts";
+import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
+import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
+import {
+  type AuthConfigs,
+  resolveBackendAuth,
+  resolveMemberAuth,
+  type SecretEnv,
+} from "../runtime/outgoing-auth.ts";
+import { readRuntimeReport } from "../runtime/report.ts";
+import type { RuntimeProfile } from "../runtime/versions.ts";
+import { deploymentState } from "./deployment-state.ts";
+import { type Child, desiredChildren } from "./desired-children.ts";
+import { desiredStatus } from "./desired-status.ts";
+import { discoverBackends } from "./discovery.ts";
+import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts";
+import { validatePodTemplatePatch } from "./pod-template-merge.ts";
+import { type JsonPatchOp, statusHandover } from "./status-handover.ts";
+
+export interface Snapshot {
+  readonly vmcp: VirtualMCPServer;
+  readonly group: MCPGroup | undefined;
+  /** MCPServers and MCPRemoteProxies of the namespace (members are picked here, by either groupRef spelling). */
+  readonly workloads: readonly Workload[];
+  readonly authConfigs: readonly ExternalAuthConfig[];
+  /** Live objects of the kinds the functions create, in the namespace, that this object controls or names. */
+  readonly children: readonly KubeObject[];
+}
+
+export type Outcome = "ok" | "requeue" | "invalid";
+
+export interface Plan {
+  readonly mode: Mode;
+  readonly outcome: Outcome;
+  readonly apply: readonly Child[];
+  /** Children the object controls that it should no longer have. */
+  readonly remove: readonly { kind: string; name: string }[];
+  /** Children in `apply` that do not exist yet (for Events). */
+  readonly created: readonly string[];
+  readonly status: Record<string, unknown> | undefined;
+  readonly fallbackStatus: Record<string, unknown> | undefined;
+  /** Sent before the status applies: a JSON patch removing runtime fields the functions still hold. */
+  readonly statusHandover: JsonPatchOp[] | undefined;
+  /** Settings left out of the runtime's configuration, said when that configuration is being written. */
+  readonly droppedConfig: readonly string[];
+}
+
+export interface PlanOptions {
+  readonly image: string;
+  /** The runtime the image runs: its config schema and status shape. */
+  readonly runtime: RuntimeProfile;
+  readonly now: string;
+}
+
+const childKey = (kind: string | undefined, name: string) => `${kind}/${name}`;
+
+function specAuthErrors(
+  vmcp: VirtualMCPServer,
+  configs: AuthConfigs,
+): { errors: string | undefined; env: SecretEnv[] } {
+  const problems: string[] = [];
+  const env: SecretEnv[] = [];
+  for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
+    if (auth.type !== "externalAuthConfigRef") continue;
+    const resolved = resolveBackendAuth(auth, configs);
+
+    if (resolved.ok) env.push(...resolved.env);
+    else problems.push(`${path}: ${resolved.reason}`);
+  }
+  return { errors: problems.length ? problems.join("; ") : undefined, env };
+}
+
+export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
+  const { vmcp } = snapshot;
+  const { now } = options;
+  const name = vmcp.metadata.name;
+  const namespace = vmcp.metadata.namespace ?? "";
+  const mode = modeOf(vmcp);
+  const groupName = groupOf(vmcp) ?? "";
+  const configs: AuthConfigs = new Map(snapshot.authConfigs.map((c) => [c.metadata.name, c]));
+  const members = snapshot.workloads.filter((w) => groupName !== "" && workloadGroup(w) === groupName);
+  const live = new Map(snapshot.children.map((c) => [childKey(c.kind, c.metadata.name), c]));
+
+  if (vmcp.metadata.deletionTimestamp) {
+    // Being deleted: garbage collection takes the children; writing them now would only race it.
+    return {
+      mode,
+      outcome: "ok",
+      apply: [],
+      created: [],
+      remove: [],
+      status: undefined,
+      fallbackStatus: undefined,
+      statusHandover: undefined,
+      droppedConfig: [],
+    };
+  }
+  const configFit = specConfigProblems(vmcp.spec.config, options.runtime.version);
+  const specErrors = [...validateVirtualMCPServer(vmcp), ...configFit.errors];
+
+  // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
+  const podTemplate = vmcp.spec.podTemplateSpec;
+  const podErrors =
+    podTemplate === undefined || deeperThan(podTemplate, MAX_SPEC_DEPTH)
+      ? []
+      : validatePodTemplatePatch(podTemplate);
+  const auth = specAuthErrors(vmcp, configs);
+  const previous = vmcp.status?.discoveredBackends ?? [];
+  const discovery =
+    mode === "static" ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now) : undefined;
+  // Secrets of every auth config the pod may need: the spec's, and the members' (dynamic mode resolves them at run time).
+  const memberEnv =
+    discovery?.env ??
+    members.flatMap((member) => {
+      const resolved = resolveMemberAuth(member, undefined, configs);
+      return resolved.ok ? resolved.env : [];
+    });
+
+  const blocked =
+    specErrors.length > 0 || podErrors.length > 0 || !snapshot.group || auth.errors !== undefined;
+  const rendered = blocked ? undefined : runtimeConfig(vmcp, mode, discovery, configs, configFit.config);
+  const children = rendered
+    ? desiredChildren({
+        vmcp,
+        mode,
+        image: options.image,
+        secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)],
+        runtimeConfig: rendered,
+      }).map(withAppliedHash)
+    : [];
+
+  const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
+  const deployment = live.get(childKey("Deployment", childNames(name).deployment));
+  const nextDeployment = apply.find((c) => c.kind === "Deployment");
+  const status = desiredStatus({
+    vmcp,
+    mode,
+    now,
+    url: statusUrl(name, namespace),
+    specErrors: specErrors.length ? formatErrors(specErrors) : undefined,
+    podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
+    group: { name: groupName, found: snapshot.group !== undefined },
+    authErrors: auth.errors,
+    discovery,
+    deployment: deploymentState(
+      deployment as { metadata: { generation?: number }; status?: unknown } | undefined,
+      // Being created, or its spec changing (a new generation, so a rollout): not available as it stands.
+      nextDeployment !== undefined &&
+        !holds(nextDeployment.spec, (deployment as { spec?: unknown } | undefined)?.spec),
+    ),
+    report: mode === "dynamic" ? readRuntimeReport(vmcp, now, options.runtime.statusShape) : undefined,
+    shape: options.runtime.statusShape,
+  });
+
+  const wanted = new Set(children.map((c) => childKey(c.kind, c.metadata.name)));
+  const controlled = (c: KubeObject) =>
+    (
+      (c.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences ?? []
+    ).some((ref) => ref.controller && ref.uid === vmcp.metadata.uid);
+  const statusNow = vmcp as VirtualMCPServer & KubeObject;
+  // Only a runtime that writes the top level takes fields over from the functions.
+  const handover = options.runtime.statusShape === "top-level" ? statusHandover(vmcp) : undefined;
+  return {
+    mode,
+    outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "requeue" : "ok",
+    apply,
+    created: apply
+      .filter((c) => !live.has(childKey(c.kind, c.metadata.name)))
+      .map((c) => childKey(c.kind, c.metadata.name)),
+    remove: blocked
+      ? []
+      : snapshot.children
+          .filter((c) => controlled(c) && !wanted.has(childKey(c.kind, c.metadata.name)))
+          .map((c) => ({ kind: c.kind ?? "", name: c.metadata.name })),
+    status: statusInPlace(status.main, statusNow, FIELD_MANAGER) ? undefined : status.main,
+    // After a handover removed phase, message and Ready, the fallback must write them even if they held.
+    fallbackStatus:
+      status.fallback && (handover || !holds(status.fallback, vmcp.status ?? {}))
+        ? status.fallback
+        : undefined,
+    statusHandover: handover,
+    // Named once, when the configuration that leaves them out is written, not on every reconcile.
+    droppedConfig: apply.some((c) => c.kind === "ConfigMap")
+      ? configFit.unknown.map((path) => unknownSettingWarning(path, options.runtime.version))
+      : [],
+  };
+}

@@ -1,0 +1,94 @@
+// What the functions cannot yet turn into a configuration the vMCP runtime accepts: references to kinds
+// they do not resolve, and settings whose runtime counterpart needs such a kind. Written as it stands, each
+// would be a pod that crash-loops or a setting silently lost, so the spec is refused instead: admission
+// denies it, the reconcile reports Valid=False with the same message and writes no child.
+
+import type { FieldError } from "../kinds/field-errors.ts";
+import { isTree, type Tree } from "../kinds/json-tree.ts";
+import type { VirtualMCPServer } from "../kinds/toolhive.ts";
+
+const NOT_YET = "vmcp-lambda does not resolve";
+
+/** Spec fields (top level) that reference a kind the functions do not read yet, and what to do instead. */
+const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
+  ["telemetryConfigRef", "MCPTelemetryConfig", "set spec.config.telemetry inline"],
+  ["embeddingServerRef", "EmbeddingServer", "set spec.config.optimizer.embeddingService to its URL"],
+  [
+    "authServerConfig",
+    "the embedded authorization server",
+    "remove it, or run this VirtualMCPServer with ToolHive's operator",
+  ],
+  [
+    "authServerUpstreamFilter",
+    "the embedded authorization server",
+    "remove it, or run this VirtualMCPServer with ToolHive's operator",
+  ],
+];
+
+const present = (value: unknown) =>
+  value !== undefined && value !== null && !(isTree(value) && Object.keys(value).length === 0);
+
+function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const incoming = spec.incomingAuth;
+  const errors: FieldError[] = [];
+  if (incoming?.type === "oidc")
+    errors.push({
+      path: "spec.incomingAuth.oidcConfigRef",
+      message: `${NOT_YET} MCPOIDCConfig references yet, and the vMCP runtime needs the issuer and client it holds; use type anonymous behind your own authenticating proxy for now`,
+    });
+  if (incoming?.authzConfigRef)
+    errors.push({
+      path: "spec.incomingAuth.authzConfigRef",
+      message: `${NOT_YET} MCPAuthzConfig references yet; write the Cedar policies in spec.incomingAuth.authzConfig (type inline)`,
+    });
+  const authz = incoming?.authzConfig as Tree | undefined;
+  if (authz && (authz.type ?? "configMap") === "configMap")
+    errors.push({
+      path: "spec.incomingAuth.authzConfig.configMap",
+      message: `${NOT_YET} authorization policies from a ConfigMap yet; write them in authzConfig.inline.policies (type inline)`,
+    });
+  return errors;
+}
+
+function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const config = spec.config ?? {};
+  const errors: FieldError[] = [];
+  const aggregation = isTree(config.aggregation) ? config.aggregation : {};
+  (Array.isArray(aggregation.tools) ? aggregation.tools : []).forEach((tool, i) => {
+    if (isTree(tool) && tool.toolConfigRef !== undefined)
+      errors.push({
+        path: `spec.config.aggregation.tools[${i}].toolConfigRef`,
+        message: `${NOT_YET} MCPToolConfig references yet (the runtime would ignore the filter and show every tool); write filter and overrides in this entry instead`,
+      });
+  });
+  if (Array.isArray(config.compositeToolRefs) && config.compositeToolRefs.length > 0)
+    errors.push({
+      path: "spec.config.compositeToolRefs",
+      message: `${NOT_YET} VirtualMCPCompositeToolDefinition references yet (the runtime would leave those tools out); write them in spec.config.compositeTools`,
+    });
+  const storage = spec.sessionStorage as Tree | undefined;
+  if (config.rateLimiting !== undefined && storage?.provider !== "redis")
+    errors.push({
+      path: "spec.config.rateLimiting",
+      message:
+        "the vMCP runtime keeps rate-limit buckets in Redis; set spec.sessionStorage with provider redis, or remove rateLimiting",
+    });
+  return errors;
+}
+
+export function unrenderable(vmcp: VirtualMCPServer): FieldError[] {
+  const spec = vmcp.spec as VirtualMCPServer["spec"] & Tree;
+  const errors = incomingAuthErrors(spec);
+  for (const [field, kind, instead] of REFERENCES)
+    if (present(spec[field]))
+      errors.push({ path: `spec.${field}`, message: `${NOT_YET} ${kind} yet; ${instead}` });
+  const storage = spec.sessionStorage as Tree | undefined;
+  if (storage && present(storage.tls))
+    errors.push({
+      path: "spec.sessionStorage.tls",
+      message:
+        "no vMCP runtime version vmcp-lambda deploys can connect to Redis over TLS; remove tls, or use a Redis reachable without it",
+    });
+  errors.push(...configErrors(spec));
+  return errors;
+}

@@ -1,0 +1,80 @@
+// ToolHive's vMCP runtime (`vmcp`) at every supported version, built from its Go module into the per-user
+// cache beside kube-apiserver; the tests run it as the judge of what the functions write. Never committed.
+// The module download also holds ToolHive's CRD chart and examples of that version, read at test time.
+import { spawn } from "node:child_process";
+import { access, constants, mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { SUPPORTED_VERSIONS } from "../../../functions/core/runtime/versions.ts";
+import { cacheDirectory } from "./binaries.ts";
+
+export const TOOLHIVE_MODULE = "github.com/stacklok/toolhive";
+
+export function runtimeBinary(version: string, cache: string = cacheDirectory()): string {
+  return join(cache, "bin", `vmcp-${version}`, "vmcp");
+}
+
+const exists = (path: string) =>
+  access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, stdout: "inherit" | "pipe") {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", stdout, "inherit"], env });
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk;
+    });
+    child.on("error", (error) =>
+      reject(
+        (error as NodeJS.ErrnoException).code === "ENOENT"
+          ? new Error("Go is required to build ToolHive's vMCP runtime; install Go 1.26 or newer")
+          : error,
+      ),
+    );
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} failed (exit ${code})`)),
+    );
+  });
+}
+
+// The module's go.mod asks for Go 1.26: a local toolchain that old or newer builds it without downloads.
+const goEnv = () => ({ ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-modcacherw", CGO_ENABLED: "0" });
+
+/** Builds the runtimes that are missing, one at a time (two Go builds at once only thrash two cores). */
+export async function ensureRuntimes(
+  cache: string = cacheDirectory(),
+  log: (line: string) => void = (line) => process.stderr.write(`[control-plane:install] ${line}\n`),
+): Promise<Record<string, string>> {
+  const paths: Record<string, string> = {};
+  for (const version of SUPPORTED_VERSIONS) {
+    const binary = runtimeBinary(version, cache);
+    paths[version] = binary;
+    if (await exists(binary)) continue;
+    const staging = `${binary}.build`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    log(`compiling ToolHive's vMCP runtime ${version} (first time: about 15 minutes on 2 cores)`);
+    await run(
+      "go",
+      ["install", "-trimpath", `${TOOLHIVE_MODULE}/cmd/vmcp@${version}`],
+      {
+        ...goEnv(),
+        GOBIN: staging,
+      },
+      "inherit",
+    );
+    await rename(join(staging, "vmcp"), binary);
+    await rm(staging, { recursive: true, force: true });
+  }
+  return paths;
+}
+
+/** Where the Go module cache holds ToolHive's source at a version (downloaded when missing). */
+export async function toolhiveSource(version: string): Promise<string> {
+  const out = await run("go", ["mod", "download", "-json", `${TOOLHIVE_MODULE}@${version}`], goEnv(), "pipe");
+  const dir = (JSON.parse(out) as { Dir?: string }).Dir;
+  if (!dir) throw new Error(`go mod download gave no directory for ${TOOLHIVE_MODULE}@${version}`);
+  return dir;
+}

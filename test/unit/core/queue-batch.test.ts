@@ -1,0 +1,166 @@
+// Reading one SQS batch: each body parsed into a reconcile request, messages for one VirtualMCPServer
+// collapsed into one piece of work, and the jittered backoff of a failed key.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { ChangeHint, ReconcileRequest } from "../../../functions/core/delivery/change-hint.ts";
+import {
+  type QueuedMessage,
+  readMessage,
+  retryDelaySeconds,
+  workByKey,
+} from "../../../functions/core/delivery/queue-batch.ts";
+
+const cause = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
+  kind: "MCPServer",
+  namespace: "tools",
+  name: "github",
+  uid: "3b7e",
+  operation: "UPDATE",
+  oldResourceVersion: "812",
+  groups: ["team-group"],
+  ...fields,
+});
+
+let counter = 0;
+const message = (body: unknown, receiveCount = 1): QueuedMessage => {
+  counter += 1;
+  return {
+    messageId: `m-${counter}`,
+    receiptHandle: `receipt-${counter}`,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    receiveCount,
+  };
+};
+
+describe("readMessage", () => {
+  it("says the body is not JSON when it does not parse", () => {
+    const read = readMessage("{namespace: tools");
+    expect(read.ok).toBe(false);
+    expect(read.ok ? "" : read.reason).toMatch(/JSON/);
+  });
+
+  it("names the field path that fails the schema", () => {
+    const missing = readMessage(JSON.stringify({ namespace: "tools", trigger: "hint" }));
+    expect(missing.ok).toBe(false);
+    expect(missing.ok ? "" : missing.reason).toMatch(/^name: /);
+
+    const nested = readMessage(
+      JSON.stringify({
+        namespace: "tools",
+        name: "team",
+        trigger: "hint",
+        cause: { ...cause(), kind: "Pod" },
+      }),
+    );
+    expect(nested.ok ? "" : nested.reason).toMatch(/^cause\.kind: /);
+
+    const notAnObject = readMessage("42");
+    expect(notAnObject.ok ? "" : notAnObject.reason).toMatch(/^\(root\): /);
+  });
+
+  it("returns the request of a valid body, with the cause's groups defaulted", () => {
+    const { groups: _groups, ...withoutGroups } = cause({ kind: "MCPGroup", name: "team-group" });
+    const read = readMessage(
+      JSON.stringify({ namespace: "tools", name: "team", trigger: "hint", cause: withoutGroups }),
+    );
+    expect(read).toEqual({
+      ok: true,
+      request: {
+        namespace: "tools",
+        name: "team",
+        trigger: "hint",
+        cause: { ...withoutGroups, groups: [] },
+      },
+    });
+  });
+});
+
+describe("workByKey", () => {
+  const hinted = (name: string, fields: Partial<ChangeHint> = {}): ReconcileRequest => ({
+    namespace: "tools",
+    name,
+    trigger: "hint",
+    cause: cause(fields),
+  });
+
+  it("collapses two messages for one VirtualMCPServer with both causes, triggers and receipts", () => {
+    const first = message(hinted("team", { uid: "a", oldResourceVersion: "1" }), 3);
+    const second = message(hinted("team", { kind: "MCPGroup", name: "team-group", uid: "b" }), 1);
+    const resync = message({ namespace: "tools", name: "team", trigger: "resync" }, 2);
+    const work = workByKey([first, second, resync]);
+    expect([...work.keys()]).toEqual(["tools/team"]);
+    expect(work.get("tools/team")).toEqual({
+      namespace: "tools",
+      name: "team",
+      triggers: ["hint", "hint", "resync"],
+      causes: [
+        cause({ uid: "a", oldResourceVersion: "1" }),
+        cause({ kind: "MCPGroup", name: "team-group", uid: "b" }),
+      ],
+      receiveCount: 3,
+      messageIds: [first.messageId, second.messageId, resync.messageId],
+      receiptHandles: [first.receiptHandle, second.receiptHandle, resync.receiptHandle],
+    });
+  });
+
+  it("skips messages that cannot be read", () => {
+    const good = message(hinted("team"), 2);
+    const work = workByKey([
+      message("not json", 9),
+      message({ namespace: "tools", name: "team", trigger: "someday" }, 9),
+      good,
+    ]);
+    expect(work.size).toBe(1);
+    expect(work.get("tools/team")?.receiptHandles).toEqual([good.receiptHandle]);
+    expect(work.get("tools/team")?.receiveCount).toBe(2);
+    expect(workByKey([message("")]).size).toBe(0);
+  });
+
+  it("keeps different VirtualMCPServers and namespaces apart", () => {
+    const work = workByKey([
+      message(hinted("team"), 1),
+      message(hinted("ops"), 4),
+      message({ ...hinted("team"), namespace: "staging" }, 2),
+    ]);
+    expect([...work.keys()].sort()).toEqual(["staging/team", "tools/ops", "tools/team"]);
+    expect(work.get("tools/ops")?.receiveCount).toBe(4);
+    expect(work.get("tools/team")?.receiveCount).toBe(1);
+    expect(work.get("staging/team")?.causes).toHaveLength(1);
+  });
+});
+
+describe("retryDelaySeconds", () => {
+  const at = (value: number) => () => value;
+
+  it("with the least jitter, starts at 1 s and doubles until the cap's half", () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map((count) => retryDelaySeconds(count, at(0)));
+    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 150, 150]);
+  });
+
+  it("with the most jitter, doubles from 2 s and stops at 300 s", () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 9, 50].map((count) => retryDelaySeconds(count, at(1)));
+    expect(delays).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+  });
+
+  it("waits at least a second even for a count of zero", () => {
+    expect(retryDelaySeconds(0, at(0))).toBe(1);
+    expect(retryDelaySeconds(0, at(1))).toBe(2);
+  });
+
+  it("stays between half the ceiling and the ceiling, never above 300, for any jitter", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (count, random) => {
+          const ceiling = Math.min(300, 2 ** Math.min(count, 9));
+          const delay = retryDelaySeconds(count, at(random));
+          expect(Number.isInteger(delay)).toBe(true);
+          expect(delay).toBeGreaterThanOrEqual(Math.max(1, ceiling / 2));
+          expect(delay).toBeLessThanOrEqual(ceiling);
+          expect(delay).toBeLessThanOrEqual(300);
+        },
+      ),
+    );
+  });
+});
