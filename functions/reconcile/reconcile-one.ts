@@ -1,8 +1,8 @@
 // Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the Lambda handler and the CLI.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/delivery/change-hint.ts";
+import { statusTime } from "../core/kinds/conditions.ts";
 import { type Mode, modeOf } from "../core/kinds/toolhive.ts";
-import { statusTime } from "../core/reconcile/conditions.ts";
 import { type Plan, planReconcile, type Snapshot } from "../core/reconcile/plan.ts";
 import { DEFAULT_VMCP_IMAGE, type RuntimeProfile, runtimeProfile } from "../core/runtime/versions.ts";
 import { ApiError } from "../kube/api.ts";

@@ -3,8 +3,8 @@
 // AuthConfigured=False for an auth config it names) naming the field and writes no child. Anything else is
 // a reject the gate reports.
 
+import { findCondition } from "../../functions/core/kinds/conditions.ts";
 import type { Condition } from "../../functions/core/kinds/kubernetes.ts";
-import { findCondition } from "../../functions/core/reconcile/conditions.ts";
 import { planReconcile, type Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { runtimeProfile, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";

@@ -4,15 +4,15 @@
 // is available; otherwise a separate fallback apply writes those three, so the main field manager never
 // holds (and never has to let go of) a field the runtime takes back.
 
+import { type DesiredCondition, nextCondition } from "../kinds/conditions.ts";
 import type { Condition } from "../kinds/kubernetes.ts";
 import type { Mode, VirtualMCPServer } from "../kinds/toolhive.ts";
+import type { Discovery } from "../runtime/discovery.ts";
+import { routableCount } from "../runtime/discovery.ts";
 import { projectedBackends, projectedConditions, reportedHeadline } from "../runtime/projection.ts";
 import { freshnessMs, NO_REPORT, type RuntimeReport } from "../runtime/report.ts";
 import type { StatusShape } from "../runtime/versions.ts";
-import { type DesiredCondition, nextCondition } from "./conditions.ts";
 import type { DeploymentState } from "./deployment-state.ts";
-import type { Discovery } from "./discovery.ts";
-import { routableCount } from "./discovery.ts";
 
 export const MIRROR_CONDITION = "RuntimeStatusReported";
 

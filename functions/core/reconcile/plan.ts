@@ -1,7 +1,7 @@
 // Reconcile as a pure function: from a snapshot of what the cluster holds, what to write. The shell reads
 // the snapshot, calls this, and performs exactly the writes it returns.
 
-import { formatErrors, validateVirtualMCPServer } from "../kinds/field-errors.ts";
+import { formatErrors, validateVirtualMCPServer } from "../admission/spec-problems.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, FIELD_MANAGER, statusUrl } from "../kinds/names.ts";
@@ -18,6 +18,7 @@ import {
 } from "../kinds/toolhive.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
+import { discoverBackends } from "../runtime/discovery.ts";
 import {
   type AuthConfigs,
   resolveBackendAuth,
@@ -29,7 +30,6 @@ import type { RuntimeProfile } from "../runtime/versions.ts";
 import { deploymentState } from "./deployment-state.ts";
 import { type Child, desiredChildren } from "./desired-children.ts";
 import { desiredStatus } from "./desired-status.ts";
-import { discoverBackends } from "./discovery.ts";
 import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts";
 import { validatePodTemplatePatch } from "./pod-template-merge.ts";
 import { type JsonPatchOp, statusHandover } from "./status-handover.ts";

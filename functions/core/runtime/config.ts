@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { isTree, sortKeys, type Tree } from "../kinds/json-tree.ts";
 import { type BackendAuth, groupOf, type Mode, type VirtualMCPServer } from "../kinds/toolhive.ts";
-import type { Discovery } from "../reconcile/discovery.ts";
+import type { Discovery } from "./discovery.ts";
 import { type AuthConfigs, resolveBackendAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
 
 /** `over` wins; trees merge key by key, anything else is replaced whole. */

@@ -3,9 +3,9 @@
 // projection copies changes only when the report says something new: a backend's lastHealthCheck is kept
 // while its status holds, so a runtime that reports every 30 s costs the functions no write.
 
+import type { DesiredCondition } from "../kinds/conditions.ts";
+import { findCondition } from "../kinds/conditions.ts";
 import type { DiscoveredBackend } from "../kinds/toolhive.ts";
-import type { DesiredCondition } from "../reconcile/conditions.ts";
-import { findCondition } from "../reconcile/conditions.ts";
 import type { RuntimeReport } from "./report.ts";
 
 /** The report's backends, each with the lastHealthCheck already shown while its status is unchanged. */

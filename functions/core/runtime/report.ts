@@ -2,11 +2,11 @@
 // status.runtime), and whether that report is still fresh. The report's time is the later of the runtime's
 // own status write (its managedFields entry) and the newest lastHealthCheck it wrote.
 
+import { findCondition } from "../kinds/conditions.ts";
 import type { Condition, ManagedFieldsEntry } from "../kinds/kubernetes.ts";
 import { FIELD_MANAGERS } from "../kinds/names.ts";
 import { type DiscoveredBackend, RuntimeStatus, type VirtualMCPServer } from "../kinds/toolhive.ts";
-import { findCondition } from "../reconcile/conditions.ts";
-import { routableCount } from "../reconcile/discovery.ts";
+import { routableCount } from "./discovery.ts";
 import type { StatusShape } from "./versions.ts";
 
 export type ReportState = "fresh" | "stale" | "absent";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { discoverBackends, routableCount } from "../../../functions/core/reconcile/discovery.ts";
+import { discoverBackends, routableCount } from "../../../functions/core/runtime/discovery.ts";
 import { headerInjection, LATER, NOW, proxy, server, tokenExchange } from "./fixtures.ts";
 
 const configs = new Map([

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { discoverBackends } from "../../../functions/core/reconcile/discovery.ts";
 import {
   contentChecksum,
   renderRuntimeConfig,
   runtimeConfig,
 } from "../../../functions/core/runtime/config.ts";
 import { fitSpecConfig } from "../../../functions/core/runtime/config-fit.ts";
+import { discoverBackends } from "../../../functions/core/runtime/discovery.ts";
 import { NOW, RUNTIME, server, staticVmcp, vmcp } from "./fixtures.ts";
 
 const render = (members: ReturnType<typeof server>[]) => {

@@ -1,7 +1,7 @@
 // The pieces under status: condition transitions, runtime report freshness, and the drift checks that
 // decide whether anything is written at all.
 import { describe, expect, it } from "vitest";
-import { nextCondition } from "../../../functions/core/reconcile/conditions.ts";
+import { nextCondition } from "../../../functions/core/kinds/conditions.ts";
 import { holds, ownedStatusPaths, statusPaths } from "../../../functions/core/reconcile/drift.ts";
 import { durationMs, readRuntimeReport } from "../../../functions/core/runtime/report.ts";
 import { LATER, NOW, vmcp } from "./fixtures.ts";

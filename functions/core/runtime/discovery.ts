@@ -2,12 +2,7 @@
 // auth the spec and the members say. No I/O: the members and auth configs come in the snapshot.
 
 import type { DiscoveredBackend, OutgoingAuth, Workload } from "../kinds/toolhive.ts";
-import {
-  type AuthConfigs,
-  resolveMemberAuth,
-  type SecretEnv,
-  type Strategy,
-} from "../runtime/outgoing-auth.ts";
+import { type AuthConfigs, resolveMemberAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
 
 export interface Backend {
   readonly name: string;

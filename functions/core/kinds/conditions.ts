@@ -1,5 +1,5 @@
 // Conditions with apimachinery's semantics: lastTransitionTime moves only when status flips.
-import type { Condition } from "../kinds/kubernetes.ts";
+import type { Condition } from "./kubernetes.ts";
 
 export type ConditionStatus = Condition["status"];
 

@@ -1,11 +1,11 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
 
+import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
+import { shown } from "../kinds/shown.ts";
+import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "../kinds/toolhive.ts";
 import { unrenderable } from "../runtime/renderable.ts";
 import { runtimeRuleErrors } from "../runtime/rules.ts";
-import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "./json-tree.ts";
-import { shown } from "./shown.ts";
-import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "./toolhive.ts";
 
 export interface FieldError {
   readonly path: string;
