@@ -1,28 +1,12 @@
 // What is wrong with a VirtualMCPServer by itself, as field errors that say how to fix it. Shared by the
 // admission webhook and the reconcile (which must not trust that the webhook ran).
 
+import { type FieldError, isDnsLabel, isObjectName, MAX_NAME_LENGTH } from "../kinds/field-errors.ts";
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "../kinds/toolhive.ts";
 import { unrenderable } from "../runtime/renderable.ts";
 import { runtimeRuleErrors } from "../runtime/rules.ts";
-
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
-
-export const formatErrors = (errors: readonly FieldError[]): string =>
-  errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// What Kubernetes accepts as the name of a custom resource (RFC 1123 subdomain, at most 253 characters).
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// The Service is vmcp-<name>, and a Service name is a DNS label of at most 63 characters.
-export const MAX_NAME_LENGTH = 58;
-
-export const isObjectName = (name: string): boolean => DNS_SUBDOMAIN.test(name);
-export const isNamespaceName = (name: string): boolean => name.length <= 63 && DNS_LABEL.test(name);
 
 // A reference that is no object name could only be found by accident: "g/status" reads MCPGroup g.
 const notAName = (name: string, kind: string) =>
@@ -41,7 +25,7 @@ function validateName(name: string): FieldError[] {
       message: `${shown(name)} has ${name.length} characters; at most ${MAX_NAME_LENGTH} fit, since the Service is vmcp-<name> and Service names are limited to 63; choose a shorter name`,
     });
   }
-  if (!DNS_LABEL.test(name)) {
+  if (!isDnsLabel(name)) {
     errors.push({
       path: "metadata.name",
       message: `${shown(name)} is not a DNS label (lowercase letters, digits and '-'); it names the vMCP Deployment and Service`,

@@ -1,6 +1,7 @@
 // The validating webhook's decision, given what the API server said about the objects referenced.
 // Lookups are done by the shell; this only decides, so every rule is tested without a cluster.
 
+import { isObjectName } from "../kinds/field-errors.ts";
 import { isTree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import {
@@ -14,7 +15,7 @@ import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
 import { DEFAULT_RUNTIME_VERSION } from "../runtime/versions.ts";
 import type { AdmissionRequest } from "./review.ts";
-import { isObjectName, validateVirtualMCPServer } from "./spec-problems.ts";
+import { validateVirtualMCPServer } from "./spec-problems.ts";
 
 /** What a lookup found: the object exists, does not, or the API server could not be asked. */
 export type Found = "found" | "missing" | { error: string };

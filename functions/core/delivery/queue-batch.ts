@@ -1,7 +1,7 @@
 // How the reconcile function reads one SQS batch: every message parsed once, messages for the same
 // VirtualMCPServer collapsed into one piece of work (their causes together), and the retry pacing.
 
-import { isNamespaceName, isObjectName } from "../admission/spec-problems.ts";
+import { isNamespaceName, isObjectName } from "../kinds/field-errors.ts";
 import { shown } from "../kinds/shown.ts";
 import { type ChangeHint, keyOf, ReconcileRequest } from "./change-hint.ts";
 

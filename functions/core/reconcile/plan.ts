@@ -1,7 +1,8 @@
 // Reconcile as a pure function: from a snapshot of what the cluster holds, what to write. The shell reads
 // the snapshot, calls this, and performs exactly the writes it returns.
 
-import { formatErrors, validateVirtualMCPServer } from "../admission/spec-problems.ts";
+import { validateVirtualMCPServer } from "../admission/spec-problems.ts";
+import { formatErrors } from "../kinds/field-errors.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, FIELD_MANAGER, statusUrl } from "../kinds/names.ts";

@@ -2,7 +2,7 @@
 // ToolHive apply it: maps merge, `null` deletes, lists of named things merge by their key, other lists
 // are replaced. Also says what is wrong with a patch before anything is built from it.
 
-import type { FieldError } from "../admission/spec-problems.ts";
+import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 
 /** Merge keys of the PodTemplateSpec lists that Kubernetes merges rather than replaces. */

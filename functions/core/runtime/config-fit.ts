@@ -1,7 +1,7 @@
 // Fitting spec.config to what the runtime of one version decodes: unknown keys and wrong kinds left out
 // and reported, so admission can warn or refuse and the renderer never writes what the runtime rejects.
 
-import type { FieldError } from "../admission/spec-problems.ts";
+import type { FieldError } from "../kinds/field-errors.ts";
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { _, ANY, RUNTIME_CONFIG_SHAPE, type Shape } from "./config-shape.ts";
 

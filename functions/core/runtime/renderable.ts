@@ -3,7 +3,7 @@
 // would be a pod that crash-loops or a setting silently lost, so the spec is refused instead: admission
 // denies it, the reconcile reports Valid=False with the same message and writes no child.
 
-import type { FieldError } from "../admission/spec-problems.ts";
+import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 

@@ -3,7 +3,7 @@
 // Checked here so a spec that would crash-loop the pod is refused with the field to fix instead
 // (upstream ToolHive #4856: a CRD-valid value crash-looped the pod).
 
-import type { FieldError } from "../admission/spec-problems.ts";
+import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";

@@ -3,9 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { mutate } from "../../../functions/core/admission/mutate.ts";
 import type { AdmissionRequest } from "../../../functions/core/admission/review.ts";
-import { formatErrors, validateVirtualMCPServer } from "../../../functions/core/admission/spec-problems.ts";
+import { validateVirtualMCPServer } from "../../../functions/core/admission/spec-problems.ts";
 import { decideValidation, referencesOf } from "../../../functions/core/admission/validate.ts";
 import { readMessage } from "../../../functions/core/delivery/queue-batch.ts";
+import { formatErrors } from "../../../functions/core/kinds/field-errors.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../../../functions/core/kinds/json-tree.ts";
 import { shown } from "../../../functions/core/kinds/shown.ts";
 import { planReconcile } from "../../../functions/core/reconcile/plan.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatErrors, validateVirtualMCPServer } from "../../../functions/core/admission/spec-problems.ts";
+import { validateVirtualMCPServer } from "../../../functions/core/admission/spec-problems.ts";
+import { formatErrors } from "../../../functions/core/kinds/field-errors.ts";
 import { vmcp } from "./fixtures.ts";
 
 const errorsOf = (spec: Parameters<typeof vmcp>[0], name?: string) => {
