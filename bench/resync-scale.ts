@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { childNames } from "../functions/core/kinds/names.ts";
+import { resourcePath } from "../functions/core/kinds/resources.ts";
 import { rawRequest } from "../functions/kube/raw-request.ts";
-import { resourcePath } from "../functions/kube/resources.ts";
 import { lineChart } from "./chart.ts";
 import {
   applyVmcps,

@@ -3,9 +3,9 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { AdmissionRequest } from "../core/admission/review.ts";
 import { type Found, type Lookups, referencesOf } from "../core/admission/validate.ts";
+import type { Kind } from "../core/kinds/resources.ts";
 import { ExternalAuthConfig, Workload, workloadGroup } from "../core/kinds/toolhive.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
-import type { Kind } from "../kube/resources.ts";
 
 // Well inside the webhook timeout, so a slow API server gets our message, not a generic webhook timeout.
 const LOOKUP_TIMEOUT_MS = 2_000;

@@ -2,9 +2,9 @@
 // DELETE and Event creation. Raw, because client-node's typed models drop fields they do not know.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { isKind, type Kind, RESOURCES, resourcePath } from "../core/kinds/resources.ts";
 import { type Failure, retryDelay } from "./api-retry.ts";
 import { rawRequest } from "./raw-request.ts";
-import { isKind, type Kind, RESOURCES, resourcePath } from "./resources.ts";
 
 export class ApiError extends Error {
   readonly code: number;

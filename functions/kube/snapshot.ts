@@ -4,10 +4,10 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { z } from "zod";
 import { KubeObject } from "../core/kinds/kubernetes.ts";
 import { childNames, MANAGED_BY, MANAGED_BY_LABEL } from "../core/kinds/names.ts";
+import type { Kind } from "../core/kinds/resources.ts";
 import { ExternalAuthConfig, groupOf, MCPGroup, VirtualMCPServer, Workload } from "../core/kinds/toolhive.ts";
 import type { Snapshot } from "../core/reconcile/plan.ts";
 import { getObject, listObjects } from "./api.ts";
-import type { Kind } from "./resources.ts";
 
 export const CHILD_KINDS = [
   "ServiceAccount",

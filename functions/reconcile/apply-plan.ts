@@ -3,11 +3,10 @@
 // stop the others; its error is returned for the caller to rethrow once the status is written.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { API_VERSION, FALLBACK_FIELD_MANAGER, FIELD_MANAGER } from "../core/kinds/names.ts";
+import { isKind } from "../core/kinds/resources.ts";
 import type { Mode } from "../core/kinds/toolhive.ts";
 import type { Plan, Snapshot } from "../core/reconcile/plan.ts";
 import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.ts";
-
-import { isKind } from "../kube/resources.ts";
 
 /** `stale`: the snapshot predates a hinted write, so nothing was planned (see predatesHint). */
 export type Outcome = Plan["outcome"] | "notFound" | "stale";

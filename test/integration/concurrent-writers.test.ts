@@ -4,9 +4,9 @@
 // condition's lastTransitionTime moves only when its status flips.
 import { Watch } from "@kubernetes/client-node";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Kind, resourcePath } from "../../functions/core/kinds/resources.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
-import { type Kind, resourcePath } from "../../functions/kube/resources.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { soakOr } from "../soak.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";

@@ -3,9 +3,9 @@
 // and a second reconcile writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childNames } from "../../functions/core/kinds/names.ts";
+import { resourcePath } from "../../functions/core/kinds/resources.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
-import { resourcePath } from "../../functions/kube/resources.ts";
 import { CHILD_KINDS } from "../../functions/kube/snapshot.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";

@@ -2,11 +2,9 @@
 // secrets as env, determinism, self-healing, and zero writes once converged.
 import { CoreV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-
+import { resourcePath } from "../../functions/core/kinds/resources.ts";
 import { deleteObject, getObject, listObjects } from "../../functions/kube/api.ts";
-
 import { rawRequest } from "../../functions/kube/raw-request.ts";
-import { resourcePath } from "../../functions/kube/resources.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
