@@ -3,7 +3,7 @@
 // failed publish never changes the admission decision.
 import type { AdmissionRequest } from "../core/admission/review.ts";
 import { type ChangeHint, HintedKind } from "../core/delivery/change-hint.ts";
-import { Workload, workloadGroup } from "../core/kinds/toolhive.ts";
+import { groupsNamedBy } from "../core/reconcile/related-kinds.ts";
 
 export interface HintPublisher {
   publish(hint: ChangeHint): Promise<void>;
@@ -22,14 +22,10 @@ type DeploymentStatus = {
   status?: { readyReplicas?: number; conditions?: { type?: string; status?: string }[] };
 };
 
-function groupsOf(kind: string, ...objects: unknown[]): string[] {
-  if (kind !== "MCPServer" && kind !== "MCPRemoteProxy") return [];
-  const groups = objects.map((object) => {
-    const parsed = Workload.safeParse({ ...(object as object), kind });
-    return parsed.success ? workloadGroup(parsed.data) : undefined;
-  });
-  return [...new Set(groups.filter((g): g is string => Boolean(g)))];
-}
+/** For members: the groups the object named before and after the write. */
+const groupsOf = (kind: string, ...objects: unknown[]) => [
+  ...new Set(objects.flatMap((object) => groupsNamedBy(kind, object))),
+];
 
 /** A Deployment's status change matters only when its availability does. */
 function availability(object: unknown): string {

@@ -3,34 +3,19 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { z } from "zod";
 import { KubeObject } from "../core/kinds/kubernetes.ts";
-import { childNames, MANAGED_BY, MANAGED_BY_LABEL } from "../core/kinds/names.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL } from "../core/kinds/names.ts";
 import type { Kind } from "../core/kinds/resources.ts";
-import { ExternalAuthConfig, groupOf, MCPGroup, VirtualMCPServer, Workload } from "../core/kinds/toolhive.ts";
+import { VirtualMCPServer } from "../core/kinds/toolhive.ts";
 import type { Snapshot } from "../core/reconcile/plan.ts";
+import {
+  CHILD_KINDS,
+  childKeys,
+  RELATED,
+  RELATED_FIELDS,
+  type RelatedField,
+  type RelatedObjects,
+} from "../core/reconcile/related-kinds.ts";
 import { getObject, listObjects } from "./api.ts";
-
-export const CHILD_KINDS = [
-  "ServiceAccount",
-  "Role",
-  "RoleBinding",
-  "ConfigMap",
-  "Deployment",
-  "Service",
-] as const;
-type ChildName = keyof ReturnType<typeof childNames>;
-const CHILD_NAMES: Record<(typeof CHILD_KINDS)[number], ChildName[]> = {
-  ServiceAccount: ["serviceAccount"],
-  Role: ["role"],
-  RoleBinding: ["roleBinding", "discoveryBinding"],
-  ConfigMap: ["configMap"],
-  Deployment: ["deployment"],
-  Service: ["service"],
-};
-/** Every child as [kind, name], for one VirtualMCPServer. */
-const childKeys = (name: string) => {
-  const names = childNames(name);
-  return CHILD_KINDS.flatMap((kind) => CHILD_NAMES[kind].map((key) => [kind, names[key]] as const));
-};
 
 function parseAll<T extends z.ZodType>(schema: T, items: unknown[]): z.infer<T>[] {
   return items.flatMap((item) => {
@@ -55,6 +40,20 @@ export async function readVirtualMCPServer(
 
 const withKind = (kind: Kind) => (object: unknown) => (object ? { ...(object as object), kind } : undefined);
 
+/** One related field of one VirtualMCPServer: a GET of the object it names, or a LIST of the namespace. */
+async function readRelated(kc: KubeConfig, vmcp: VirtualMCPServer, field: RelatedField): Promise<unknown> {
+  const { kinds, schema, select } = RELATED[field];
+  const namespace = vmcp.metadata.namespace ?? "";
+  if (select.by === "reference") {
+    const [kind] = kinds;
+    const name = select.name(vmcp);
+    const object = kind && name ? await getObject(kc, kind, namespace, name) : undefined;
+    return kind && object ? parseAll(schema, [withKind(kind)(object)])[0] : undefined;
+  }
+  const lists = await Promise.all(kinds.map((kind) => listObjects(kc, kind, { namespace })));
+  return parseAll(schema, lists.flat());
+}
+
 /** The snapshot of one VirtualMCPServer, or undefined when it does not exist (or cannot be read as one). */
 export async function readSnapshot(
   kc: KubeConfig,
@@ -63,52 +62,51 @@ export async function readSnapshot(
 ): Promise<Snapshot | undefined> {
   const vmcp = await readVirtualMCPServer(kc, namespace, name);
   if (!vmcp) return undefined;
-  const group = groupOf(vmcp);
-  const [groupObject, servers, proxies, authConfigs, ...children] = await Promise.all([
-    group ? getObject(kc, "MCPGroup", namespace, group) : undefined,
-    listObjects(kc, "MCPServer", { namespace }),
-    listObjects(kc, "MCPRemoteProxy", { namespace }),
-    listObjects(kc, "MCPExternalAuthConfig", { namespace }),
-    ...childKeys(name).map(([kind, child]) => getObject(kc, kind, namespace, child).then(withKind(kind))),
+  const [related, children] = await Promise.all([
+    Promise.all(RELATED_FIELDS.map((field) => readRelated(kc, vmcp, field))),
+    Promise.all(
+      childKeys(name).map(([kind, child]) => getObject(kc, kind, namespace, child).then(withKind(kind))),
+    ),
   ]);
   return {
     vmcp,
-    group: groupObject ? MCPGroup.parse(groupObject) : undefined,
-    workloads: parseAll(Workload, [...servers, ...proxies]),
-    authConfigs: parseAll(ExternalAuthConfig, authConfigs),
+    ...(Object.fromEntries(RELATED_FIELDS.map((field, i) => [field, related[i]])) as RelatedObjects),
     children: parseAll(KubeObject, children.filter(Boolean)),
   };
 }
 
-function byNamespace<T extends { metadata: { namespace?: string } }>(items: T[]): Map<string, T[]> {
+function indexBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const index = new Map<string, T[]>();
   for (const item of items) {
-    const ns = item.metadata.namespace ?? "";
-    const list = index.get(ns);
+    const k = key(item);
+    const list = index.get(k);
     if (list) list.push(item);
-    else index.set(ns, [item]);
+    else index.set(k, [item]);
   }
   return index;
 }
 
-/** Snapshots of every VirtualMCPServer
- (in one namespace, or all), from one paginated LIST per type. */
+type Meta = { metadata: { namespace?: string; name: string } };
+
+/** Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type. */
 export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Promise<Snapshot[]> {
   const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-  const [vmcps, groups, servers, proxies, authConfigs, ...children] = await Promise.all([
-    listObjects(kc, "VirtualMCPServer", { namespace }),
-    listObjects(kc, "MCPGroup", { namespace }),
-    listObjects(kc, "MCPServer", { namespace }),
-    listObjects(kc, "MCPRemoteProxy", { namespace }),
-    listObjects(kc, "MCPExternalAuthConfig", { namespace }),
-    ...CHILD_KINDS.map((kind) => listObjects(kc, kind, { namespace, labelSelector: managed })),
-  ]);
-  // Indexed once, so each object's snapshot costs lookups, not scans of every list.
-  const groupsByKey = new Map(
-    parseAll(MCPGroup, groups).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]),
+  const relatedLists = RELATED_FIELDS.map((field) =>
+    Promise.all(RELATED[field].kinds.map((kind) => listObjects(kc, kind, { namespace }))),
   );
-  const workloadsByNamespace = byNamespace(parseAll(Workload, [...servers, ...proxies]));
-  const authByNamespace = byNamespace(parseAll(ExternalAuthConfig, authConfigs));
+  const [vmcps, children, ...related] = await Promise.all([
+    listObjects(kc, "VirtualMCPServer", { namespace }),
+    Promise.all(CHILD_KINDS.map((kind) => listObjects(kc, kind, { namespace, labelSelector: managed }))),
+    ...relatedLists,
+  ]);
+  // Indexed once, so each object's snapshot costs lookups, not scans of every list: reference fields by
+  // namespace and name, namespace fields by namespace.
+  const indexes = RELATED_FIELDS.map((field, i) => {
+    const objects = parseAll(RELATED[field].schema, (related[i] ?? []).flat()) as Meta[];
+    return RELATED[field].select.by === "reference"
+      ? indexBy(objects, (o) => `${o.metadata.namespace}/${o.metadata.name}`)
+      : indexBy(objects, (o) => o.metadata.namespace ?? "");
+  });
   const childrenByKey = new Map(
     parseAll(KubeObject, children.flat()).map((c) => [
       `${c.metadata.namespace}/${c.kind}/${c.metadata.name}`,
@@ -117,11 +115,16 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
   );
   return parseAll(VirtualMCPServer, vmcps).map((vmcp) => {
     const ns = vmcp.metadata.namespace ?? "";
+    const relatedObjects = Object.fromEntries(
+      RELATED_FIELDS.map((field, i) => {
+        const { select } = RELATED[field];
+        if (select.by === "namespace") return [field, indexes[i]?.get(ns) ?? []];
+        return [field, indexes[i]?.get(`${ns}/${select.name(vmcp)}`)?.[0]];
+      }),
+    ) as RelatedObjects;
     return {
       vmcp,
-      group: groupsByKey.get(`${ns}/${groupOf(vmcp)}`),
-      workloads: workloadsByNamespace.get(ns) ?? [],
-      authConfigs: authByNamespace.get(ns) ?? [],
+      ...relatedObjects,
       children: childKeys(vmcp.metadata.name).flatMap(
         ([kind, child]) => childrenByKey.get(`${ns}/${kind}/${child}`) ?? [],
       ),

@@ -2,11 +2,10 @@
 // ToolHive's own CRD, which has no rule on names): the reconcile reports them in status, creates no child,
 // and a second reconcile writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childNames } from "../../functions/core/kinds/names.ts";
 import { resourcePath } from "../../functions/core/kinds/resources.ts";
+import { childKeys } from "../../functions/core/reconcile/related-kinds.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
-import { CHILD_KINDS } from "../../functions/kube/snapshot.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
@@ -76,16 +75,7 @@ async function expectReportedNotBuilt(name: string, path: string, message: strin
   expect(vmcp.status.conditions).toContainEqual(
     expect.objectContaining({ type: "Ready", status: "False", reason: "ValidationFailed" }),
   );
-  const names = childNames(name);
-  for (const kind of CHILD_KINDS) {
-    const childName = {
-      ServiceAccount: names.serviceAccount,
-      Role: names.role,
-      RoleBinding: names.roleBinding,
-      ConfigMap: names.configMap,
-      Deployment: names.deployment,
-      Service: names.service,
-    }[kind];
+  for (const [kind, childName] of childKeys(name)) {
     expect(await getObject(kc(), kind, namespace.name, childName), `${kind} ${childName}`).toBeUndefined();
   }
 

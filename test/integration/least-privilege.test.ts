@@ -2,6 +2,8 @@
 // allows exactly what their code uses (plus what RBAC makes them hold to grant the vMCP runtime its Role),
 // and the vMCP pod may touch only its own object in dynamic mode and nothing at all in static mode.
 import { beforeAll, describe, expect, it } from "vitest";
+import { type Kind, rbacNameOf } from "../../functions/core/kinds/resources.ts";
+import { CHILD_KINDS, RELATED, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { permissions, permissionsOf } from "./can-i.ts";
@@ -19,19 +21,23 @@ const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
 const expand = (verbs: string[], resources: string[]) =>
   verbs.flatMap((verb) => resources.map((resource) => `${verb} ${resource}`));
 
-// What the functions' code does, call by call (functions/kube/snapshot.ts, reconcile/apply-plan.ts,
-// reconcile/hint-router.ts, admission/lookups.ts).
+/** "plural.group" as kubectl auth can-i prints a resource. */
+const resourceOf = (kind: Kind) => {
+  const { apiGroup, plural } = rbacNameOf(kind);
+  return apiGroup ? `${plural}.${apiGroup}` : plural;
+};
+// What the functions' code does, call by call (functions/kube/snapshot.ts after the tables of related and
+// child kinds, reconcile/apply-plan.ts, reconcile/hint-router.ts, admission/lookups.ts).
 const USED = [
   ...expand(["get", "list"], [`virtualmcpservers.${TH}`]), // reconcile reads one; resync, hint routing list
   `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
-  ...expand(["get", "list"], [`mcpgroups.${TH}`, `mcpexternalauthconfigs.${TH}`]), // admission gets, reconcile lists
-  ...expand(["list"], [`mcpservers.${TH}`, `mcpremoteproxies.${TH}`]), // discovery, admission's member count
-  ...expand(
-    ["get", "list", "create", "patch", "delete"], // read, applied (create when new), deleted on a mode switch
-    ["serviceaccounts", "configmaps", "services", "deployments.apps"].concat(
-      ["roles", "rolebindings"].map((r) => `${r}.rbac.authorization.k8s.io`),
-    ),
+  // Every related kind is listed by the resync; a reconcile gets the ones its object names.
+  ...RELATED_KINDS.flatMap(({ kind, field }) =>
+    expand(RELATED[field].select.by === "reference" ? ["get", "list"] : ["list"], [resourceOf(kind)]),
   ),
+  `get mcpexternalauthconfigs.${TH}`, // admission looks up the referenced ones
+  // Children: read, applied (create when new), deleted on a mode switch.
+  ...expand(["get", "list", "create", "patch", "delete"], CHILD_KINDS.map(resourceOf)),
   "create events",
 ];
 // Never used by the functions, but held so that RBAC lets them create the vMCP runtime's Role and bind its

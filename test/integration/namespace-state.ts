@@ -1,8 +1,8 @@
 // What a namespace holds of ours, comparable with another namespace's: the fault tests check that a run
 // through faults ends exactly where a fault-free run in a twin namespace does.
 import type { KubeConfig } from "@kubernetes/client-node";
+import { CHILD_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
 import { listObjects } from "../../functions/kube/api.ts";
-import { CHILD_KINDS } from "../../functions/kube/snapshot.ts";
 
 const KINDS = ["VirtualMCPServer", ...CHILD_KINDS] as const;
 // Set by the API server, or hashes of content that names the namespace (that content is compared itself).

@@ -4,18 +4,18 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
-import { groupOf, type VirtualMCPServer } from "../kinds/toolhive.ts";
+import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { Snapshot } from "../reconcile/plan.ts";
+import { RELATED, RELATED_KINDS, relatedFieldOf, relatedObjectsOf } from "../reconcile/related-kinds.ts";
 import { windowOf } from "./hint-window.ts";
 
-export const HintedKind = z.enum([
-  "VirtualMCPServer",
-  "MCPServer",
-  "MCPRemoteProxy",
-  "MCPGroup",
-  "MCPExternalAuthConfig",
-  "Deployment",
-]);
+type RelatedKind = (typeof RELATED)[keyof typeof RELATED]["kinds"][number];
+/** The object itself, its related kinds (RELATED), and its Deployment, whose availability status reports. */
+const HINTED_KINDS = ["VirtualMCPServer", ...RELATED_KINDS.map((related) => related.kind), "Deployment"] as [
+  "VirtualMCPServer" | RelatedKind | "Deployment",
+  ...("VirtualMCPServer" | RelatedKind | "Deployment")[],
+];
+export const HintedKind = z.enum(HINTED_KINDS);
 export type HintedKind = z.infer<typeof HintedKind>;
 
 export const ChangeHint = z.object({
@@ -48,10 +48,8 @@ export const isDirect = (hint: ChangeHint) => hint.kind === "VirtualMCPServer" |
 
 /** The label selector that narrows the namespace's VirtualMCPServers for a hint, if one does. */
 export function selectorFor(hint: ChangeHint, groupLabel: string): string | undefined {
-  if (hint.kind === "MCPGroup") return `${groupLabel}=${hint.name}`;
-  if ((hint.kind === "MCPServer" || hint.kind === "MCPRemoteProxy") && hint.groups.length > 0)
-    return `${groupLabel} in (${[...new Set(hint.groups)].sort().join(",")})`;
-  return undefined;
+  const field = relatedFieldOf(hint.kind);
+  return field ? RELATED[field].selector?.(hint, groupLabel) : undefined;
 }
 
 /** The VirtualMCPServers a hint affects, as reconcile requests, given the namespace's VirtualMCPServers. */
@@ -64,12 +62,9 @@ export function expandHint(hint: ChangeHint, vmcps: readonly VirtualMCPServer[])
   });
   // A Deployment is named after its VirtualMCPServer.
   if (isDirect(hint)) return [request(hint.name)];
-  const affected = vmcps.filter((vmcp) => {
-    if (hint.kind === "MCPExternalAuthConfig") return true; // referenced directly or through members
-    const group = groupOf(vmcp);
-    if (!group) return false;
-    return hint.kind === "MCPGroup" ? group === hint.name : hint.groups.includes(group);
-  });
+  const field = relatedFieldOf(hint.kind);
+  if (!field) return [];
+  const affected = vmcps.filter((vmcp) => RELATED[field].affects(hint, vmcp));
   return affected.map((vmcp) => request(vmcp.metadata.name)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -90,20 +85,12 @@ export function deduplicationId(request: ReconcileRequest, resyncAt?: string): s
 type Meta = { metadata: { name: string; resourceVersion?: string } };
 
 function causeObject(snapshot: Snapshot, cause: ChangeHint): Meta | undefined {
-  const named = <T extends Meta>(items: readonly T[]) => items.find((i) => i.metadata.name === cause.name);
-  switch (cause.kind) {
-    case "VirtualMCPServer":
-      return snapshot.vmcp;
-    case "MCPGroup":
-      return snapshot.group?.metadata.name === cause.name ? snapshot.group : undefined;
-    case "MCPServer":
-    case "MCPRemoteProxy":
-      return named(snapshot.workloads.filter((w) => w.kind === cause.kind));
-    case "MCPExternalAuthConfig":
-      return named(snapshot.authConfigs);
-    case "Deployment":
-      return named(snapshot.children.filter((c: KubeObject) => c.kind === "Deployment"));
-  }
+  if (cause.kind === "VirtualMCPServer") return snapshot.vmcp;
+  const candidates =
+    cause.kind === "Deployment"
+      ? snapshot.children.filter((c: KubeObject) => c.kind === "Deployment")
+      : relatedObjectsOf(snapshot, cause.kind);
+  return candidates.find((object) => object.metadata.name === cause.name);
 }
 
 /**
@@ -113,8 +100,11 @@ function causeObject(snapshot: Snapshot, cause: ChangeHint): Meta | undefined {
  */
 export function predatesHint(snapshot: Snapshot | undefined, cause: ChangeHint): boolean {
   if (!snapshot) return cause.kind === "VirtualMCPServer" && cause.operation === "CREATE";
-  // A group the VirtualMCPServer does not use cannot be judged from its snapshot, and does not matter to it.
-  if (cause.kind === "MCPGroup" && groupOf(snapshot.vmcp) !== cause.name) return false;
+  // An object the VirtualMCPServer does not name (a group it does not use) cannot be judged from its
+  // snapshot, and does not matter to it.
+  const field = relatedFieldOf(cause.kind);
+  const select = field ? RELATED[field].select : undefined;
+  if (select?.by === "reference" && select.name(snapshot.vmcp) !== cause.name) return false;
   const object = causeObject(snapshot, cause);
   if (cause.operation === "CREATE") return object === undefined;
   return object !== undefined && object.metadata.resourceVersion === cause.oldResourceVersion;

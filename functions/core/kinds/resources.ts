@@ -67,3 +67,9 @@ export function resourcePath(kind: Kind, namespace?: string, name?: string, subr
   const object = name ? `/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ""}` : "";
   return `${base}${scope}/${plural}${object}`;
 }
+
+/** A kind as RBAC rules name it: its API group ("" for the core group) and its plural. */
+export function rbacNameOf(kind: Kind): { apiGroup: string; plural: string } {
+  const { apiVersion, plural } = RESOURCES[kind];
+  return { apiGroup: apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "", plural };
+}

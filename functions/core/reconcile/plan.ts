@@ -7,14 +7,11 @@ import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, FIELD_MANAGER, statusUrl } from "../kinds/names.ts";
 import {
-  type ExternalAuthConfig,
   groupOf,
-  type MCPGroup,
   type Mode,
   modeOf,
   outgoingAuthEntries,
   type VirtualMCPServer,
-  type Workload,
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
@@ -33,14 +30,12 @@ import { type Child, desiredChildren } from "./desired-children.ts";
 import { desiredStatus } from "./desired-status.ts";
 import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts";
 import { validatePodTemplatePatch } from "./pod-template-merge.ts";
+import type { RelatedObjects } from "./related-kinds.ts";
 import { type JsonPatchOp, statusHandover } from "./status-handover.ts";
 
-export interface Snapshot {
+/** What one reconcile reads: the object, its related objects (RELATED) and its live children. */
+export interface Snapshot extends RelatedObjects {
   readonly vmcp: VirtualMCPServer;
-  readonly group: MCPGroup | undefined;
-  /** MCPServers and MCPRemoteProxies of the namespace (members are picked here, by either groupRef spelling). */
-  readonly workloads: readonly Workload[];
-  readonly authConfigs: readonly ExternalAuthConfig[];
   /** Live objects of the kinds the functions create, in the namespace, that this object controls or names. */
   readonly children: readonly KubeObject[];
 }

@@ -1,0 +1,151 @@
+// What a VirtualMCPServer's reconcile depends on besides the object itself, declared once: each related
+// kind, which of its objects one reconcile reads, where they land in the snapshot, and which
+// VirtualMCPServers a change to one of them affects. The snapshot reads (one object's and the resync's),
+// the router's expansion of a change hint, the hinted kinds, the functions' RBAC (checked by a test) and
+// the test builders all follow this table; adding a related kind is its schema, an entry here, its
+// resolver in the plan and its tests. The children the functions create have their own table (CHILDREN).
+import type { z } from "zod";
+import type { KubeObject } from "../kinds/kubernetes.ts";
+import { childNames } from "../kinds/names.ts";
+import type { Kind } from "../kinds/resources.ts";
+import {
+  ExternalAuthConfig,
+  groupOf,
+  MCPGroup,
+  type VirtualMCPServer,
+  Workload,
+  workloadGroup,
+} from "../kinds/toolhive.ts";
+
+/** A change to a related object, as the router knows it (from a change hint). */
+export interface RelatedChange {
+  readonly name: string;
+  /** For group members: the groups the object named before and after the change. */
+  readonly groups: readonly string[];
+}
+
+type Selection =
+  | { readonly by: "reference"; readonly name: (vmcp: VirtualMCPServer) => string | undefined }
+  | { readonly by: "namespace" };
+
+interface Related<K extends Kind, S extends z.ZodType, Select extends Selection> {
+  /** The kinds that land in this snapshot field (members come in two kinds, parsed by one schema). */
+  readonly kinds: readonly K[];
+  readonly schema: S;
+  /**
+   * Which of a namespace's objects one reconcile reads: the one its VirtualMCPServer names (a GET; the
+   * field holds it or undefined), or all of them (a LIST; the plan picks, e.g. members by group).
+   */
+  readonly select: Select;
+  /** Whether a change to one of these objects affects the VirtualMCPServer (the router's expansion). */
+  readonly affects: (change: RelatedChange, vmcp: VirtualMCPServer) => boolean;
+  /** The label selector that narrows the namespace's VirtualMCPServers to those affected, where one can. */
+  readonly selector?: (change: RelatedChange, groupLabel: string) => string | undefined;
+  /** The groups an object of this kind belongs to, for its change hint (members only). */
+  readonly groupsOf?: (object: z.infer<S>) => readonly (string | undefined)[];
+}
+
+/** An entry of the table, its literal kinds and selection kept for the snapshot's type. */
+const related = <K extends Kind, S extends z.ZodType, Select extends Selection>(
+  entry: Related<K, S, Select>,
+): Related<K, S, Select> => entry;
+
+const inGroupOf = (vmcp: VirtualMCPServer, groups: readonly string[]) => {
+  const group = groupOf(vmcp);
+  return group !== undefined && groups.includes(group);
+};
+
+export const RELATED = {
+  group: related({
+    kinds: ["MCPGroup"],
+    schema: MCPGroup,
+    select: { by: "reference", name: groupOf },
+    affects: (change, vmcp) => groupOf(vmcp) === change.name,
+    selector: (change, groupLabel) => `${groupLabel}=${change.name}`,
+  }),
+  /** MCPServers and MCPRemoteProxies of the namespace: members are picked by either groupRef spelling. */
+  workloads: related({
+    kinds: ["MCPServer", "MCPRemoteProxy"],
+    schema: Workload,
+    select: { by: "namespace" },
+    affects: (change, vmcp) => inGroupOf(vmcp, change.groups),
+    selector: (change, groupLabel) =>
+      change.groups.length > 0
+        ? `${groupLabel} in (${[...new Set(change.groups)].sort().join(",")})`
+        : undefined,
+    groupsOf: (workload) => [workloadGroup(workload)],
+  }),
+  /** Referenced by the spec's outgoing auth directly, or through the members' auth. */
+  authConfigs: related({
+    kinds: ["MCPExternalAuthConfig"],
+    schema: ExternalAuthConfig,
+    select: { by: "namespace" },
+    affects: () => true,
+  }),
+};
+
+export type RelatedField = keyof typeof RELATED;
+type Parsed<F extends RelatedField> = z.infer<(typeof RELATED)[F]["schema"]>;
+
+/** The related objects of one VirtualMCPServer, as the snapshot holds them. */
+export type RelatedObjects = {
+  readonly [F in RelatedField]: (typeof RELATED)[F]["select"]["by"] extends "reference"
+    ? Parsed<F> | undefined
+    : readonly Parsed<F>[];
+};
+
+export const RELATED_FIELDS = Object.keys(RELATED) as RelatedField[];
+
+/** Every related kind, with the snapshot field it lands in. */
+export const RELATED_KINDS: readonly { kind: Kind; field: RelatedField }[] = RELATED_FIELDS.flatMap((field) =>
+  RELATED[field].kinds.map((kind) => ({ kind, field })),
+);
+
+export const relatedFieldOf = (kind: string): RelatedField | undefined =>
+  RELATED_KINDS.find((related) => related.kind === kind)?.field;
+
+/** The groups an object of a related kind names (members; read leniently), for its change hint. */
+export function groupsNamedBy(kind: string, object: unknown): string[] {
+  const field = relatedFieldOf(kind);
+  const entry = field ? (RELATED[field] as Related<Kind, z.ZodType, Selection>) : undefined;
+  if (!entry?.groupsOf || !object) return [];
+  const parsed = entry.schema.safeParse({ ...(object as object), kind });
+  return parsed.success ? entry.groupsOf(parsed.data).filter((g): g is string => Boolean(g)) : [];
+}
+
+/** The related objects of a snapshot of one kind (a reference field's object, or a list's members). */
+export function relatedObjectsOf(
+  related: RelatedObjects,
+  kind: string,
+): readonly { kind?: string; metadata: { name: string; resourceVersion?: string } }[] {
+  const field = relatedFieldOf(kind);
+  if (!field) return [];
+  const value = related[field] as unknown;
+  const objects = (Array.isArray(value) ? value : value === undefined ? [] : [value]) as (KubeObject & {
+    metadata: { name: string };
+  })[];
+  return RELATED[field].kinds.length > 1 ? objects.filter((object) => object.kind === kind) : objects;
+}
+
+/**
+ * The children the functions create for a VirtualMCPServer, by kind, with the names they carry (a kind
+ * may have more than one child: the runtime's own RoleBinding and its discovery binding). Snapshot reads,
+ * the resync's label-selected LISTs and the functions' RBAC follow this table.
+ */
+export const CHILDREN = {
+  ServiceAccount: ["serviceAccount"],
+  Role: ["role"],
+  RoleBinding: ["roleBinding", "discoveryBinding"],
+  ConfigMap: ["configMap"],
+  Deployment: ["deployment"],
+  Service: ["service"],
+} as const satisfies Partial<Record<Kind, readonly (keyof ReturnType<typeof childNames>)[]>>;
+
+export type ChildKind = keyof typeof CHILDREN;
+export const CHILD_KINDS = Object.keys(CHILDREN) as ChildKind[];
+
+/** Every child of one VirtualMCPServer as [kind, name]. */
+export function childKeys(name: string): (readonly [ChildKind, string])[] {
+  const names = childNames(name);
+  return CHILD_KINDS.flatMap((kind) => CHILDREN[kind].map((key) => [kind, names[key]] as const));
+}
