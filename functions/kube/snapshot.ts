@@ -10,6 +10,7 @@ import type { Snapshot } from "../core/reconcile/plan.ts";
 import {
   CHILD_KINDS,
   childKeys,
+  namesSelected,
   RELATED,
   RELATED_FIELDS,
   type RelatedField,
@@ -44,14 +45,17 @@ const withKind = (kind: Kind) => (object: unknown) => (object ? { ...(object as 
 async function readRelated(kc: KubeConfig, vmcp: VirtualMCPServer, field: RelatedField): Promise<unknown> {
   const { kinds, schema, select } = RELATED[field];
   const namespace = vmcp.metadata.namespace ?? "";
-  if (select.by === "reference") {
-    const [kind] = kinds;
-    const name = select.name(vmcp);
-    const object = kind && name ? await getObject(kc, kind, namespace, name) : undefined;
-    return kind && object ? parseAll(schema, [withKind(kind)(object)])[0] : undefined;
+  const names = namesSelected(field, vmcp);
+  const [kind] = kinds;
+  if (names === undefined || !kind) {
+    const lists = await Promise.all(kinds.map((k) => listObjects(kc, k, { namespace })));
+    return parseAll(schema, lists.flat());
   }
-  const lists = await Promise.all(kinds.map((kind) => listObjects(kc, kind, { namespace })));
-  return parseAll(schema, lists.flat());
+  const found = await Promise.all(
+    names.map((name) => getObject(kc, kind, namespace, name).then(withKind(kind))),
+  );
+  const objects = parseAll(schema, found.filter(Boolean));
+  return select.by === "name" ? objects[0] : objects;
 }
 
 /** The snapshot of one VirtualMCPServer, or undefined when it does not exist (or cannot be read as one). */
@@ -103,9 +107,9 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
   // namespace and name, namespace fields by namespace.
   const indexes = RELATED_FIELDS.map((field, i) => {
     const objects = parseAll(RELATED[field].schema, (related[i] ?? []).flat()) as Meta[];
-    return RELATED[field].select.by === "reference"
-      ? indexBy(objects, (o) => `${o.metadata.namespace}/${o.metadata.name}`)
-      : indexBy(objects, (o) => o.metadata.namespace ?? "");
+    return RELATED[field].select.by === "namespace"
+      ? indexBy(objects, (o) => o.metadata.namespace ?? "")
+      : indexBy(objects, (o) => `${o.metadata.namespace}/${o.metadata.name}`);
   });
   const childrenByKey = new Map(
     parseAll(KubeObject, children.flat()).map((c) => [
@@ -117,11 +121,12 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
     const ns = vmcp.metadata.namespace ?? "";
     const relatedObjects = Object.fromEntries(
       RELATED_FIELDS.map((field, i) => {
-        const { select } = RELATED[field];
-        if (select.by === "namespace") return [field, indexes[i]?.get(ns) ?? []];
-        return [field, indexes[i]?.get(`${ns}/${select.name(vmcp)}`)?.[0]];
+        const names = namesSelected(field, vmcp);
+        if (names === undefined) return [field, indexes[i]?.get(ns) ?? []];
+        const found = names.flatMap((name) => indexes[i]?.get(`${ns}/${name}`) ?? []);
+        return [field, RELATED[field].select.by === "name" ? found[0] : found];
       }),
-    ) as RelatedObjects;
+    ) as unknown as RelatedObjects;
     return {
       vmcp,
       ...relatedObjects,

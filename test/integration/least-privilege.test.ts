@@ -33,7 +33,7 @@ const USED = [
   `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
   // Every related kind is listed by the resync; a reconcile gets the ones its object names.
   ...RELATED_KINDS.flatMap(({ kind, field }) =>
-    expand(RELATED[field].select.by === "reference" ? ["get", "list"] : ["list"], [resourceOf(kind)]),
+    expand(RELATED[field].select.by === "namespace" ? ["list"] : ["get", "list"], [resourceOf(kind)]),
   ),
   `get mcpexternalauthconfigs.${TH}`, // admission looks up the referenced ones
   // Children: read, applied (create when new), deleted on a mode switch.

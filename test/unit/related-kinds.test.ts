@@ -38,8 +38,8 @@ describe("the related kinds (RELATED)", () => {
   it.each(RELATED_KINDS)("the functions may read $kind as the snapshots do", ({ kind, field }) => {
     const verbs = verbsOn(kind);
     expect(verbs, "the resync lists every related kind").toContain("list");
-    if (RELATED[field].select.by === "reference")
-      expect(verbs, "a reconcile gets the object its VirtualMCPServer names").toContain("get");
+    if (RELATED[field].select.by !== "namespace")
+      expect(verbs, "a reconcile gets the objects its VirtualMCPServer names").toContain("get");
   });
 
   it.each(RELATED_KINDS)(
@@ -59,10 +59,10 @@ describe("the related kinds (RELATED)", () => {
     },
   );
 
-  it("has one field per kind and reference fields of one kind each", () => {
+  it("has one field per kind and fields selected by name of one kind each", () => {
     expect(new Set(RELATED_KINDS.map((r) => r.kind)).size).toBe(RELATED_KINDS.length);
     for (const field of RELATED_FIELDS)
-      if (RELATED[field].select.by === "reference") expect(RELATED[field].kinds).toHaveLength(1);
+      if (RELATED[field].select.by !== "namespace") expect(RELATED[field].kinds).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,13 @@ import { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { Snapshot } from "../reconcile/plan.ts";
-import { RELATED, RELATED_KINDS, relatedFieldOf, relatedObjectsOf } from "../reconcile/related-kinds.ts";
+import {
+  namesSelected,
+  RELATED,
+  RELATED_KINDS,
+  relatedFieldOf,
+  relatedObjectsOf,
+} from "../reconcile/related-kinds.ts";
 import { windowOf } from "./hint-window.ts";
 
 type RelatedKind = (typeof RELATED)[keyof typeof RELATED]["kinds"][number];
@@ -103,8 +109,8 @@ export function predatesHint(snapshot: Snapshot | undefined, cause: ChangeHint):
   // An object the VirtualMCPServer does not name (a group it does not use) cannot be judged from its
   // snapshot, and does not matter to it.
   const field = relatedFieldOf(cause.kind);
-  const select = field ? RELATED[field].select : undefined;
-  if (select?.by === "reference" && select.name(snapshot.vmcp) !== cause.name) return false;
+  const names = field ? namesSelected(field, snapshot.vmcp) : undefined;
+  if (names !== undefined && !names.includes(cause.name)) return false;
   const object = causeObject(snapshot, cause);
   if (cause.operation === "CREATE") return object === undefined;
   return object !== undefined && object.metadata.resourceVersion === cause.oldResourceVersion;

@@ -25,17 +25,18 @@ export interface RelatedChange {
 }
 
 type Selection =
-  | { readonly by: "reference"; readonly name: (vmcp: VirtualMCPServer) => string | undefined }
+  /** The one object a reference names (a GET; the field holds it or undefined). */
+  | { readonly by: "name"; readonly name: (vmcp: VirtualMCPServer) => string | undefined }
+  /** The objects a list of references names (a GET each; the field holds those found). */
+  | { readonly by: "names"; readonly names: (vmcp: VirtualMCPServer) => readonly string[] }
+  /** Every object of the namespace (a LIST; the plan picks, e.g. members by group). */
   | { readonly by: "namespace" };
 
 interface Related<K extends Kind, S extends z.ZodType, Select extends Selection> {
   /** The kinds that land in this snapshot field (members come in two kinds, parsed by one schema). */
   readonly kinds: readonly K[];
   readonly schema: S;
-  /**
-   * Which of a namespace's objects one reconcile reads: the one its VirtualMCPServer names (a GET; the
-   * field holds it or undefined), or all of them (a LIST; the plan picks, e.g. members by group).
-   */
+  /** Which of a namespace's objects one reconcile reads. */
   readonly select: Select;
   /** Whether a change to one of these objects affects the VirtualMCPServer (the router's expansion). */
   readonly affects: (change: RelatedChange, vmcp: VirtualMCPServer) => boolean;
@@ -59,7 +60,7 @@ export const RELATED = {
   group: related({
     kinds: ["MCPGroup"],
     schema: MCPGroup,
-    select: { by: "reference", name: groupOf },
+    select: { by: "name", name: groupOf },
     affects: (change, vmcp) => groupOf(vmcp) === change.name,
     selector: (change, groupLabel) => `${groupLabel}=${change.name}`,
   }),
@@ -89,7 +90,7 @@ type Parsed<F extends RelatedField> = z.infer<(typeof RELATED)[F]["schema"]>;
 
 /** The related objects of one VirtualMCPServer, as the snapshot holds them. */
 export type RelatedObjects = {
-  readonly [F in RelatedField]: (typeof RELATED)[F]["select"]["by"] extends "reference"
+  readonly [F in RelatedField]: (typeof RELATED)[F]["select"]["by"] extends "name"
     ? Parsed<F> | undefined
     : readonly Parsed<F>[];
 };
@@ -104,6 +105,15 @@ export const RELATED_KINDS: readonly { kind: Kind; field: RelatedField }[] = REL
 export const relatedFieldOf = (kind: string): RelatedField | undefined =>
   RELATED_KINDS.find((related) => related.kind === kind)?.field;
 
+/** The names of the objects a VirtualMCPServer references, or undefined when its field takes the namespace's. */
+export function namesSelected(field: RelatedField, vmcp: VirtualMCPServer): readonly string[] | undefined {
+  const select = RELATED[field].select as Selection;
+  if (select.by === "namespace") return undefined;
+  if (select.by === "names") return select.names(vmcp);
+  const name = select.name(vmcp);
+  return name === undefined ? [] : [name];
+}
+
 /** The groups an object of a related kind names (members; read leniently), for its change hint. */
 export function groupsNamedBy(kind: string, object: unknown): string[] {
   const field = relatedFieldOf(kind);
@@ -113,7 +123,7 @@ export function groupsNamedBy(kind: string, object: unknown): string[] {
   return parsed.success ? entry.groupsOf(parsed.data).filter((g): g is string => Boolean(g)) : [];
 }
 
-/** The related objects of a snapshot of one kind (a reference field's object, or a list's members). */
+/** The related objects of a snapshot of one kind (a named object, or a list's members). */
 export function relatedObjectsOf(
   related: RelatedObjects,
   kind: string,
