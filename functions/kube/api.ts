@@ -1,5 +1,6 @@
 // The handful of API calls the functions make, over raw HTTPS: GET, paginated LIST, server-side apply,
-// DELETE and Event creation. Raw, because client-node's typed models drop fields they do not know.
+// JSON patch, DELETE and creation (Events). Raw, because client-node's typed models drop fields they do
+// not know.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { isKind, type Kind, RESOURCES, resourcePath } from "../core/kinds/resources.ts";

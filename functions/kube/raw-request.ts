@@ -1,5 +1,6 @@
-// A plain HTTPS request to the API server with the kubeconfig's credentials and CA, for what the generated
-// clients do not cover: discovery documents, Table output, /metrics, response headers such as Warning.
+// A plain HTTPS request to the API server with the kubeconfig's credentials and CA: the transport of every
+// call in api.ts, and the tests' way to what no typed call covers (discovery documents, Table output,
+// /metrics, response headers such as Warning).
 import { Agent, request } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 

@@ -1,4 +1,5 @@
-// Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the Lambda handler and the CLI.
+// Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the reconcile Lambda and the CLI;
+// the resync applies the snapshots it read itself through reconcileSnapshot.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChangeHint, predatesHint } from "../core/delivery/change-hint.ts";
 import { statusTime } from "../core/kinds/conditions.ts";

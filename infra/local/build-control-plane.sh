@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from their Go modules into a per-user cache keyed by version.
+# Builds kube-apiserver, kubectl and etcd from their Go modules into a per-user cache keyed by version.
 # Why build: no registry this project may use ships these binaries (see README, "Local control plane").
 # Run by `vmcp-lambda control-plane install` (npm run control-plane:install), which sets the versions
 # (infra/local/control-plane/binaries.ts is their one source) and the cache directory.

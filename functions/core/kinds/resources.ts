@@ -31,7 +31,8 @@ export const RESOURCES = {
     plural: "rolebindings",
     apiVersion: "rbac.authorization.k8s.io/v1",
   },
-  // Cluster-scoped kinds of the install (infra/), applied by the local stack and the CLI, never by the functions.
+  // Cluster-scoped kinds of the install (infra/), applied by the local stack and the tests, never by the
+  // functions.
   ClusterRole: {
     base: "/apis/rbac.authorization.k8s.io/v1",
     plural: "clusterroles",

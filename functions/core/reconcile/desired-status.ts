@@ -1,8 +1,9 @@
-// The status the functions write, split by who owns what (DESIGN §3): the main apply always carries the
-// infrastructure facts; in static mode it also carries backends, phase, message and Ready. In dynamic mode
-// the runtime owns backends, and owns phase, message and Ready while its report is fresh and the Deployment
-// is available; otherwise a separate fallback apply writes those three, so the main field manager never
-// holds (and never has to let go of) a field the runtime takes back.
+// The status the functions write, split by who owns what (docs/adr/0003, 0006): the main apply always
+// carries the infrastructure facts; in static mode, and in dynamic mode with a runtime that reports into
+// status.runtime (v0.47 on), it also carries backends, phase, message and Ready. A runtime that writes the
+// top level itself (up to v0.46) owns backends, and owns phase, message and Ready while its report is fresh;
+// otherwise a separate fallback apply writes those three, so the main field manager never holds (and never
+// has to let go of) a field the runtime takes back.
 
 import { type DesiredCondition, nextCondition } from "../kinds/conditions.ts";
 import type { Condition } from "../kinds/kubernetes.ts";

@@ -1,7 +1,8 @@
 // The vMCP runtime versions the functions can deploy, and what differs between them. The one place where
-// versions live: the default image, the test environment's builds (control-plane install) and the README's
-// table all read this table. A version is listed only when the real runtime of that version, built from
-// ToolHive's Go module, passes the tests (validate gate, static and dynamic mode end to end).
+// versions live: the default image, the test environment's builds (control-plane install) and the runtime
+// tests read this table; the README's table describes the same versions. A version is listed only when the
+// real runtime of that version, built from ToolHive's Go module, passes the tests (validate gate, static and
+// dynamic mode end to end).
 
 export type StatusShape =
   /** Up to v0.46: the runtime writes discoveredBackends, backendCount, phase, message and conditions. */

@@ -1,5 +1,6 @@
 // Where the control plane's binaries live, and building them when they are missing.
-// kube-apiserver and etcd come from their Go modules (no registry ships them); the build is cached per version.
+// kube-apiserver, kubectl and etcd come from their Go modules (no registry ships them); the build is cached
+// per version.
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import { homedir } from "node:os";
