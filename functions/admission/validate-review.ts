@@ -1,5 +1,6 @@
 // The validating webhook's path of admit(): the decision, with lookups, and the change hint after an
-// allowed write. Its own module so that admit() loads it (and zod) only when a validation comes.
+// allowed write. Its own module so that admit() loads it (and zod) only when a validation comes
+// (test/unit/bundles.test.ts checks that index.mjs does not load it).
 import { type AdmissionRequest, type AdmissionResponse, allow, deny } from "../core/admission/review.ts";
 import { decideValidation } from "../core/admission/validate.ts";
 import type { AdmitDeps } from "./admit.ts";

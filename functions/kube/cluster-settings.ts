@@ -2,6 +2,7 @@
 // from cluster-access.ts so that checking it does not load client-node: the admission function checks it on
 // every cold start but needs a KubeConfig only for the validating webhook's lookups.
 // zod/mini for the same reason: classic zod's load time is felt on every cold start (BENCHMARKS.md).
+// biome.json's rules for the mutating path and test/unit/bundles.test.ts fail when either comes back.
 import * as z from "zod/mini";
 
 const CA_DATA = "KUBE_CA_DATA: the base64 PEM of the cluster's CA";

@@ -6,7 +6,8 @@ const { basename, join } = require("node:path");
 
 // Modules a function loads lazily that are bundled as files of their own, not as chunks shared with the
 // entry: code splitting would put what they share with it (zod's core, with all its locales) into chunks
-// the entry loads at start. The admission function's mutations must not pay for validation's imports.
+// the entry loads at start. The admission function's mutations must not pay for validation's imports
+// (test/unit/bundles.test.ts fails if its index.mjs loads classic zod, client-node or the AWS SDK).
 const SEPARATE_MODULES = {
   admission: ["functions/admission/validating.ts"],
 };
@@ -28,8 +29,8 @@ function buildOptions(entry, outdir, name = "index", separate = []) {
     outExtension: { ".js": ".mjs" },
     // What a handler loads with import() goes to its own files next to index.mjs (<module>-<hash>.mjs,
     // and chunk-<hash>.mjs for code they share), read and evaluated only on the paths that need them: the
-    // admission function's mutations never load client-node or the AWS SDK. osls packages
-    // dist/lambda/<function>/**, so the zip holds them all.
+    // admission function's mutations never load client-node or the AWS SDK (test/unit/bundles.test.ts
+    // checks it on these options' metafile). osls packages dist/lambda/<function>/**, so the zip holds them.
     splitting: true,
     bundle: true,
     platform: "node",
@@ -60,20 +61,26 @@ function separately(modules) {
   };
 }
 
+/** The builds that make one function's bundle in `outdir`: its handler as index.mjs, and each of its
+ * separate modules as a file of its own. test/unit/bundles.test.ts checks what each of them contains. */
+function functionBuilds(serviceDir, name, outdir) {
+  const separate = (SEPARATE_MODULES[name] ?? []).map((module) => join(serviceDir, module));
+  return [
+    buildOptions(join(serviceDir, ENTRY_POINTS[name]), outdir, "index", separate),
+    ...separate.map((module) => buildOptions(module, outdir, basename(module, ".ts"))),
+  ];
+}
+
 /** Bundles every function into `<outRoot>/<function>/` (dist/lambda by default). */
 async function bundle(serviceDir, log, outRoot = join(serviceDir, "dist", "lambda")) {
   const esbuild = require("esbuild");
   const started = Date.now();
   await Promise.all(
-    Object.entries(ENTRY_POINTS).map(([name, entry]) => {
+    Object.keys(ENTRY_POINTS).map((name) => {
       // Chunk names change with their content: an earlier build's must not be packaged.
       rmSync(join(outRoot, name), { recursive: true, force: true });
-      const outdir = join(outRoot, name);
-      const separate = (SEPARATE_MODULES[name] ?? []).map((module) => join(serviceDir, module));
-      return Promise.all([
-        esbuild.build(buildOptions(join(serviceDir, entry), outdir, "index", separate)),
-        ...separate.map((module) => esbuild.build(buildOptions(module, outdir, basename(module, ".ts")))),
-      ]);
+      const builds = functionBuilds(serviceDir, name, join(outRoot, name));
+      return Promise.all(builds.map((options) => esbuild.build(options)));
     }),
   );
   log(`bundled ${Object.keys(ENTRY_POINTS).length} functions in ${Date.now() - started} ms`);
@@ -93,3 +100,4 @@ module.exports = BundleFunctions;
 module.exports.ENTRY_POINTS = ENTRY_POINTS;
 module.exports.bundle = bundle;
 module.exports.buildOptions = buildOptions;
+module.exports.functionBuilds = functionBuilds;

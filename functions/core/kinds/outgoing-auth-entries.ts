@@ -1,5 +1,6 @@
 // The entries of spec.outgoingAuth, apart from the schemas so that the mutating webhook can walk them
-// without loading zod (its cold start is measured; see BENCHMARKS.md).
+// without loading zod (its cold start is measured, see BENCHMARKS.md; biome.json's rules for the mutating
+// path and test/unit/bundles.test.ts keep classic zod off it).
 /**
  * spec.outgoingAuth's default and per-backend entries with their field paths, in that order. Generic so
  * that the mutating webhook can walk the raw object it edits in place.

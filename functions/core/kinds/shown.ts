@@ -1,4 +1,5 @@
-// Users' strings as messages show them. Its own module, free of zod, so the mutating webhook can use it.
+// Users' strings as messages show them. Its own module, free of zod, so the mutating webhook can use it
+// (on the mutating path: biome.json's rules and test/unit/bundles.test.ts keep classic zod off it).
 const SHOWN_LENGTH = 100;
 
 /**
