@@ -4,7 +4,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { EventBridgeEvent } from "aws-lambda";
-import { GROUP_LABEL } from "../core/admission/mutate.ts";
 import {
   ChangeHint,
   expandHint,
@@ -37,7 +36,7 @@ export function routerHandler(deps: RouterDeps) {
     if (!isDirect(hint)) {
       const items = await listObjects(await deps.kubeConfig(), "VirtualMCPServer", {
         namespace: hint.namespace,
-        labelSelector: selectorFor(hint, GROUP_LABEL),
+        labelSelector: selectorFor(hint),
       });
       vmcps = items.flatMap((item) => {
         const vmcp = VirtualMCPServer.safeParse(item);

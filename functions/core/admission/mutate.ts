@@ -3,10 +3,10 @@
 // label. Applying it to its own output changes nothing, so an empty patch comes back on reinvocation.
 import jsonPatch from "fast-json-patch";
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
+import { GROUP_LABEL } from "../kinds/names.ts";
 import { outgoingAuthEntries } from "../kinds/outgoing-auth-entries.ts";
 import { shown } from "../kinds/shown.ts";
 
-export const GROUP_LABEL = "toolhive.stacklok.dev/group";
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export interface Mutation {

@@ -53,9 +53,9 @@ export const keyOf = (request: { namespace: string; name: string }) => `${reques
 export const isDirect = (hint: ChangeHint) => hint.kind === "VirtualMCPServer" || hint.kind === "Deployment";
 
 /** The label selector that narrows the namespace's VirtualMCPServers for a hint, if one does. */
-export function selectorFor(hint: ChangeHint, groupLabel: string): string | undefined {
+export function selectorFor(hint: ChangeHint): string | undefined {
   const field = relatedFieldOf(hint.kind);
-  return field ? RELATED[field].selector?.(hint, groupLabel) : undefined;
+  return field ? RELATED[field].selector?.(hint) : undefined;
 }
 
 /** The VirtualMCPServers a hint affects, as reconcile requests, given the namespace's VirtualMCPServers. */

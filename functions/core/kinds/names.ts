@@ -4,6 +4,8 @@ import type { VirtualMCPServer } from "./toolhive.ts";
 export const API_GROUP = "toolhive.stacklok.dev";
 export const API_VERSION = `${API_GROUP}/v1beta1`;
 export const VMCP_PORT = 4483;
+/** Set by the mutating webhook on members and VirtualMCPServers to their group, so reads can select by it. */
+export const GROUP_LABEL = `${API_GROUP}/group`;
 export const FIELD_MANAGER = "vmcp-lambda";
 /** Dynamic mode only: writes phase, message and Ready while the runtime cannot (see desired-status.ts). */
 export const FALLBACK_FIELD_MANAGER = "vmcp-lambda-fallback";

@@ -6,7 +6,7 @@
 // resolver in the plan and its tests. The children the functions create have their own table (CHILDREN).
 import type { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
-import { childNames } from "../kinds/names.ts";
+import { childNames, GROUP_LABEL } from "../kinds/names.ts";
 import type { Kind } from "../kinds/resources.ts";
 import {
   ExternalAuthConfig,
@@ -41,7 +41,7 @@ interface Related<K extends Kind, S extends z.ZodType, Select extends Selection>
   /** Whether a change to one of these objects affects the VirtualMCPServer (the router's expansion). */
   readonly affects: (change: RelatedChange, vmcp: VirtualMCPServer) => boolean;
   /** The label selector that narrows the namespace's VirtualMCPServers to those affected, where one can. */
-  readonly selector?: (change: RelatedChange, groupLabel: string) => string | undefined;
+  readonly selector?: (change: RelatedChange) => string | undefined;
   /** The groups an object of this kind belongs to, for its change hint (members only). */
   readonly groupsOf?: (object: z.infer<S>) => readonly (string | undefined)[];
 }
@@ -62,7 +62,7 @@ export const RELATED = {
     schema: MCPGroup,
     select: { by: "name", name: groupOf },
     affects: (change, vmcp) => groupOf(vmcp) === change.name,
-    selector: (change, groupLabel) => `${groupLabel}=${change.name}`,
+    selector: (change) => `${GROUP_LABEL}=${change.name}`,
   }),
   /** MCPServers and MCPRemoteProxies of the namespace: members are picked by either groupRef spelling. */
   workloads: related({
@@ -70,9 +70,9 @@ export const RELATED = {
     schema: Workload,
     select: { by: "namespace" },
     affects: (change, vmcp) => inGroupOf(vmcp, change.groups),
-    selector: (change, groupLabel) =>
+    selector: (change) =>
       change.groups.length > 0
-        ? `${groupLabel} in (${[...new Set(change.groups)].sort().join(",")})`
+        ? `${GROUP_LABEL} in (${[...new Set(change.groups)].sort().join(",")})`
         : undefined,
     groupsOf: (workload) => [workloadGroup(workload)],
   }),

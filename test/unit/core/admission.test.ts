@@ -1,9 +1,10 @@
 // The admission decisions on AdmissionReviews shaped like the API server's.
 import jsonPatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
-import { GROUP_LABEL, mutate } from "../../../functions/core/admission/mutate.ts";
+import { mutate } from "../../../functions/core/admission/mutate.ts";
 import { AdmissionReview, allow, deny } from "../../../functions/core/admission/review.ts";
 import { decideValidation, type Lookups, referencesOf } from "../../../functions/core/admission/validate.ts";
+import { GROUP_LABEL } from "../../../functions/core/kinds/names.ts";
 import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
 
 const review = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>

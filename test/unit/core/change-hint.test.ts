@@ -14,8 +14,6 @@ import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
 import { headerInjection, server, snapshot, vmcp } from "./fixtures.ts";
 
-const GROUP_LABEL = "toolhive.stacklok.dev/group";
-
 const hint = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
   kind: "VirtualMCPServer",
   namespace: "tools",
@@ -132,20 +130,20 @@ describe("expandHint", () => {
 
 describe("selectorFor", () => {
   it("selects an MCPGroup's VirtualMCPServers by the group label", () => {
-    expect(selectorFor(hint({ kind: "MCPGroup", name: "team-a" }), GROUP_LABEL)).toBe(
+    expect(selectorFor(hint({ kind: "MCPGroup", name: "team-a" }))).toBe(
       "toolhive.stacklok.dev/group=team-a",
     );
   });
 
   it("selects a member's groups with a set expression, sorted and without repeats", () => {
     const member = hint({ kind: "MCPRemoteProxy", name: "p", groups: ["b", "a", "b"] });
-    expect(selectorFor(member, GROUP_LABEL)).toBe("toolhive.stacklok.dev/group in (a,b)");
+    expect(selectorFor(member)).toBe("toolhive.stacklok.dev/group in (a,b)");
   });
 
   it("has no selector for a member without groups, an auth config or a direct hint", () => {
-    expect(selectorFor(hint({ kind: "MCPServer", groups: [] }), GROUP_LABEL)).toBeUndefined();
-    expect(selectorFor(hint({ kind: "MCPExternalAuthConfig", groups: ["a"] }), GROUP_LABEL)).toBeUndefined();
-    expect(selectorFor(hint({ kind: "VirtualMCPServer" }), GROUP_LABEL)).toBeUndefined();
+    expect(selectorFor(hint({ kind: "MCPServer", groups: [] }))).toBeUndefined();
+    expect(selectorFor(hint({ kind: "MCPExternalAuthConfig", groups: ["a"] }))).toBeUndefined();
+    expect(selectorFor(hint({ kind: "VirtualMCPServer" }))).toBeUndefined();
   });
 });
 
