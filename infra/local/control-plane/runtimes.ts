@@ -52,8 +52,9 @@ export async function ensureRuntimes(
     const binary = runtimeBinary(version, cache);
     paths[version] = binary;
     if (await exists(binary)) continue;
-    const staging = `${binary}.build`;
-    await rm(staging, { recursive: true, force: true });
+    // A staging directory of this process's own: two commands installing at once (a test run beside
+    // `npm start`) each build, and the rename below makes whichever finishes last the binary.
+    const staging = `${binary}.build-${process.pid}`;
     await mkdir(staging, { recursive: true });
     log(`compiling ToolHive's vMCP runtime ${version} (first time: about 15 minutes on 2 cores)`);
     await run(
