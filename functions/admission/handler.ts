@@ -7,7 +7,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../core/runtime/versions.ts";
-import { clusterSettingsFromEnv } from "../kube/cluster-settings.ts";
+import { clusterSettingsFromEnv } from "../lambda/settings.ts";
 import { type AdmitDeps, admit } from "./admit.ts";
 import type { HintPublisher } from "./hints.ts";
 import { type GateOptions, gate } from "./http-gate.ts";

@@ -2,10 +2,10 @@
 // is either EKS's IAM token (in AWS) or a static token kept in SSM Parameter Store (the local stack, or a
 // cluster without IAM authentication). One KubeConfig per token, so a renewed token means a new one.
 import { KubeConfig } from "@kubernetes/client-node";
-import { type ClusterAccessSettings, clusterSettingsFromEnv } from "./cluster-settings.ts";
+import { type ClusterAccessSettings, clusterSettingsFromEnv } from "../lambda/settings.ts";
 import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
 
-export { ClusterAccessSettings } from "./cluster-settings.ts";
+export { ClusterAccessSettings } from "../lambda/settings.ts";
 
 function fromEnvironmentCredentials(): AwsCredentials {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;

@@ -16,7 +16,7 @@ import {
   STALE_RECEIVE_LIMIT,
   workByKey,
 } from "../core/delivery/queue-batch.ts";
-import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
+import { environmentClients, hosted, type Observability, observability } from "../lambda/host.ts";
 import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-one.ts";
 
 /** Below this much remaining time a key is not started but returned, so no reconcile is cut off. */

@@ -14,7 +14,7 @@ import {
 } from "../core/delivery/change-hint.ts";
 import { VirtualMCPServer } from "../core/kinds/toolhive.ts";
 import { listObjects } from "../kube/api.ts";
-import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
+import { environmentClients, hosted, type Observability, observability } from "../lambda/host.ts";
 
 export interface RouterDeps extends Observability {
   readonly kubeConfig: () => Promise<KubeConfig>;

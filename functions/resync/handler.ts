@@ -5,7 +5,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { keyOf, type ReconcileRequest } from "../core/delivery/change-hint.ts";
-import { environmentClients, hosted, type Observability, observability } from "../reconcile/lambda-host.ts";
+import { environmentClients, hosted, type Observability, observability } from "../lambda/host.ts";
 import { type ReconcileOptions, settingsFrom } from "../reconcile/reconcile-one.ts";
 import { type ObjectKey, resyncAll } from "./resync-all.ts";
 

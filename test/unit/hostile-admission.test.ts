@@ -7,8 +7,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { describe, expect, it } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
+import { functionUrlEvent } from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
-import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const SETTINGS = settingsFromEnv({ WEBHOOK_TOKEN: TOKEN });

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
+import { functionUrlEvent } from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
-import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it
 const OPTIONS: GateOptions = { token: TOKEN, maxBodyBytes: 64 * 1024 };

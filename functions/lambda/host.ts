@@ -12,7 +12,7 @@ import type { Context } from "aws-lambda";
 import type { ReconcileRequest } from "../core/delivery/change-hint.ts";
 import { setRequestDeadline } from "../kube/api.ts";
 import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
-import { enqueue } from "./reconcile-queue.ts";
+import { enqueue } from "../reconcile/reconcile-queue.ts";
 
 export interface Observability {
   readonly logger: Logger;
