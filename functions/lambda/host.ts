@@ -1,66 +1,49 @@
-// The host every reconcile-side Lambda shares: middy with Powertools' logger (structured, with the Lambda
-// context), metrics (EMF, flushed per invocation) and tracer. Handlers stay plain async functions.
+// The host all four Lambdas share: middy with Powertools' logger (structured, with the Lambda context) and
+// metrics (EMF, flushed per invocation), and the function's settings (settings.ts), read on a container's
+// first request, from which its handler is built once. Handlers stay plain async functions of their
+// collaborators, which tests build with their own.
+// Nothing here loads the AWS SDK, client-node or X-Ray: the admission function's mutating path runs through
+// it. The reconcile side adds Powertools' tracer and its API deadline as middlewares (reconcile-side.ts).
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { Tracer } from "@aws-lambda-powertools/tracer";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import middy from "@middy/core";
+import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { ReconcileRequest } from "../core/delivery/change-hint.ts";
-import { setRequestDeadline } from "../kube/api.ts";
-import { clusterAccessFromEnv } from "../kube/cluster-access.ts";
-import { enqueue } from "../reconcile/reconcile-queue.ts";
+import { onFirstUse } from "./on-first-use.ts";
+import { type FunctionName, type FunctionSettings, functionSettings } from "./settings.ts";
 
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-export function observability(service: string): Observability & { readonly tracer: Tracer } {
-  return {
-    logger: new Logger({ serviceName: `vmcp-lambda-${service}` }),
-    metrics: new Metrics({ namespace: "vmcp-lambda", serviceName: service }),
-    tracer: new Tracer({ serviceName: `vmcp-lambda-${service}` }),
-  };
+export type Handle<E, R> = (event: E, context: Context) => Promise<R>;
+
+export interface HostOptions {
+  /** false: never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says (the admission's path holds its token). */
+  readonly logEvent?: false;
+  /** Run first, in order, around each request. */
+  readonly middlewares?: readonly MiddlewareObj[];
 }
 
-export function hosted<E, R>(
-  tools: ReturnType<typeof observability>,
-  handler: (event: E, context: Context) => Promise<R>,
+/**
+ * A Lambda handler for the named function. Its settings are read and `start` builds the handler on the first
+ * request; a failure (settings that are wrong, an SSM read that failed) fails that request and is not kept,
+ * so each later request says the same or, once the cause is gone, starts.
+ */
+export function lambdaFunction<N extends FunctionName, E, R>(
+  name: N,
+  start: (settings: FunctionSettings<N>, tools: Observability) => Handle<E, R> | Promise<Handle<E, R>>,
+  options: HostOptions = {},
 ) {
-  return middy(handler)
-    .use({
-      // API requests, retries included, end a second before the function's timeout.
-      before: (request) =>
-        setRequestDeadline(Date.now() + request.context.getRemainingTimeInMillis() - 1_000),
-    })
-    .use(captureLambdaHandler(tools.tracer))
-    .use(injectLambdaContext(tools.logger))
+  const tools: Observability = {
+    logger: new Logger({ serviceName: `vmcp-lambda-${name}` }),
+    metrics: new Metrics({ namespace: "vmcp-lambda", serviceName: name }),
+  };
+  const ready = onFirstUse(async () => start(functionSettings(name, process.env), tools));
+  return middy(async (event: E, context: Context) => (await ready())(event, context))
+    .use([...(options.middlewares ?? [])])
+    .use(injectLambdaContext(tools.logger, options.logEvent === false ? { logEvent: false } : {}))
     .use(logMetrics(tools.metrics));
-}
-
-/** A value made on first use and kept for the container's lifetime (clients, configuration). */
-function once<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => {
-    value ??= { v: make() };
-    return value.v;
-  };
-}
-
-/** The clients a reconcile-side function makes from its environment, each on first use. */
-export function environmentClients(env: NodeJS.ProcessEnv = process.env) {
-  const access = once(() => clusterAccessFromEnv(env));
-  const sqs = once(() => new SQSClient({}));
-  const queueUrl = env.RECONCILE_QUEUE_URL ?? "";
-  return {
-    kubeConfig: () => access()(),
-    sqs,
-    queueUrl,
-    enqueue: (requests: readonly ReconcileRequest[], resyncAt?: string) =>
-      enqueue(sqs(), queueUrl, requests, resyncAt),
-  };
 }

@@ -9,15 +9,10 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { keyOf } from "../core/delivery/change-hint.ts";
 import { settleDelay, WRITE_SETTLE_MS } from "../core/delivery/hint-window.ts";
-import {
-  type KeyWork,
-  readMessage,
-  retryDelaySeconds,
-  STALE_RECEIVE_LIMIT,
-  workByKey,
-} from "../core/delivery/queue-batch.ts";
-import { environmentClients, hosted, type Observability, observability } from "../lambda/host.ts";
-import { type ReconcileOptions, reconcileOne, settingsFrom } from "./reconcile-one.ts";
+import { type KeyWork, readMessage, retryDelaySeconds, workByKey } from "../core/delivery/queue-batch.ts";
+import type { Observability } from "../lambda/host.ts";
+import { reconcileSideFunction } from "../lambda/reconcile-side.ts";
+import { type ReconcileOptions, reconcileOne } from "./reconcile-one.ts";
 
 /** Below this much remaining time a key is not started but returned, so no reconcile is cut off. */
 const TIME_NEEDED_MS = 12_000;
@@ -29,7 +24,7 @@ export interface ReconcileDeps extends Observability {
   readonly options: ReconcileOptions;
   readonly retryLater: (receiptHandles: readonly string[], seconds: number) => Promise<void>;
   /** Receives after which a hint whose write never became visible is dropped; below the DLQ's count. */
-  readonly staleHintReceives?: number;
+  readonly staleHintReceives: number;
 }
 
 export function reconcileHandler(deps: ReconcileDeps) {
@@ -58,7 +53,7 @@ export function reconcileHandler(deps: ReconcileDeps) {
     metrics.addMetric(`Reconcile_${result.outcome}`, MetricUnit.Count, 1);
     metrics.addMetric("Writes", MetricUnit.Count, result.written.length);
     if (result.outcome === "stale") {
-      if (work.receiveCount >= (deps.staleHintReceives ?? STALE_RECEIVE_LIMIT)) {
+      if (work.receiveCount >= deps.staleHintReceives) {
         // The announced write never became visible: it was refused after admission. Nothing to do.
         logger.info("hinted write never happened; dropping the hint", {
           ...fields,
@@ -129,20 +124,15 @@ export function reconcileHandler(deps: ReconcileDeps) {
   };
 }
 
-const tools = observability("reconcile");
-const clients = environmentClients();
-
-export const handler = hosted(
-  tools,
+export const handler = reconcileSideFunction("reconcile", (settings, tools) =>
   reconcileHandler({
     ...tools,
-    kubeConfig: clients.kubeConfig,
-    options: settingsFrom(process.env),
-    staleHintReceives: Number(process.env.STALE_HINT_RECEIVES) || undefined,
+    options: settings.vmcp,
+    staleHintReceives: settings.staleHintReceives,
     retryLater: async (receiptHandles, seconds) => {
-      await clients.sqs().send(
+      await tools.sqs().send(
         new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: clients.queueUrl,
+          QueueUrl: settings.queueUrl,
           Entries: receiptHandles.map((ReceiptHandle, i) => ({
             Id: String(i),
             ReceiptHandle,

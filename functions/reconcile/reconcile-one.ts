@@ -19,12 +19,6 @@ export interface ReconcileOptions {
   readonly causes?: readonly ChangeHint[];
 }
 
-/** The reconcile's settings; throws, naming the setting, when the image runs no supported runtime version. */
-export function settingsFrom(env: NodeJS.ProcessEnv): ReconcileOptions {
-  const image = env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE;
-  return { image, runtime: runtimeProfile(image, env.VMCP_RUNTIME_VERSION || undefined) };
-}
-
 const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
   key: `${snapshot.vmcp.metadata.namespace}/${snapshot.vmcp.metadata.name}`,
   mode: plan.mode,

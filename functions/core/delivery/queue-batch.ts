@@ -27,9 +27,6 @@ export interface KeyWork {
   readonly receiptHandles: readonly string[];
 }
 
-/** A hinted write that has not become visible after this many receives is taken never to have happened. */
-export const STALE_RECEIVE_LIMIT = 3;
-
 export function readMessage(body: string): ReadMessage {
   let json: unknown;
   try {
