@@ -9,8 +9,7 @@ import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.
 
 import { isKind } from "../kube/resources.ts";
 
-/** `stale`: the snapshot predates a hinted write, so nothing was planned (see predatesHint). */
-export type Outcome = Plan["outcome"] | "notFound" | "stale";
+export type Outcome = Plan["outcome"] | "notFound";
 
 export interface ReconcileResult {
   readonly key: string;
