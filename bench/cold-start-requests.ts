@@ -105,5 +105,6 @@ export async function childEnvironment(repo: string): Promise<NodeJS.ProcessEnv>
     KUBE_AUTH: "token",
     KUBE_TOKEN_PARAMETER: "/cold-start/kube-token",
     RECONCILE_QUEUE_URL: "https://127.0.0.1:1/000000000000/reconcile.fifo",
+    HINT_BUS_NAME: "cold-start-hints",
   };
 }

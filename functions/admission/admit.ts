@@ -9,6 +9,7 @@ import {
   deny,
 } from "../core/admission/review.ts";
 import type { Lookups } from "../core/admission/validate.ts";
+import { onFirstUse } from "../lambda/on-first-use.ts";
 import type { HintPublisher } from "./hints.ts";
 
 export type Webhook = "validate" | "mutate";
@@ -36,7 +37,11 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
     .join("; ");
 }
 
-let validating: Promise<typeof import("./validating.ts")> | undefined;
+/**
+ * What only validations need (zod, the rules, client-node, the AWS SDK), loaded on the first one: it is most
+ * of a cold start, and the mutating webhook, called first on every write, needs none of it.
+ */
+export const validatingModule = onFirstUse(() => import("./validating.ts"));
 
 export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): Promise<AdmitResult> {
   const parsed = AdmissionReview.safeParse(body);
@@ -48,10 +53,7 @@ export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): P
   const { request } = parsed.data;
   try {
     if (webhook === "validate") {
-      // Loaded on the first validation: zod and the validation rules are most of a cold start, and the
-      // mutating webhook, called first on every write, needs none of them.
-      validating ??= import("./validating.ts");
-      const { validate } = await validating;
+      const { validate } = await validatingModule();
       return { status: 200, review: await validate(request, deps) };
     }
     if (request.operation !== "CREATE" && request.operation !== "UPDATE")

@@ -10,7 +10,8 @@ import { admit } from "../admission/admit.ts";
 import { lookUp } from "../admission/lookups.ts";
 import { referencesOf } from "../core/admission/validate.ts";
 import { keyOf } from "../core/delivery/change-hint.ts";
-import { reconcileOne, settingsFrom } from "../reconcile/reconcile-one.ts";
+import { readSettings, VmcpImage } from "../lambda/settings.ts";
+import { reconcileOne } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
 import { parseCommand, USAGE, UsageError } from "./command-line.ts";
 import { renderStackWebhooks } from "./webhooks.ts";
@@ -26,6 +27,9 @@ function loadKubeconfig(path: string | undefined): KubeConfig {
 }
 
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+/** The image and runtime version the functions deploy: VMCP_IMAGE and VMCP_RUNTIME_VERSION, as in the Lambdas. */
+const vmcpSettings = () => readSettings({ vmcp: VmcpImage }, process.env, "the command line").vmcp;
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv, defaultDirectory());
@@ -44,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
           loadKubeconfig(command.kubeconfig),
           command.namespace,
           command.name,
-          settingsFrom(process.env),
+          vmcpSettings(),
         ),
       );
       return 0;
@@ -61,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new Error(`stdin is not JSON: ${(error as Error).message}`);
       }
       const result = await admit(body, command.mutate ? "mutate" : "validate", {
-        runtimeVersion: settingsFrom(process.env).runtime?.version,
+        runtimeVersion: vmcpSettings().runtime.version,
         lookUp: async (request) => {
           if (kc) return lookUp(kc, request);
           const error = { error: "no kubeconfig to ask the API server with" };
@@ -81,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case "resync": {
-      const options = { ...settingsFrom(process.env), namespace: command.namespace };
+      const options = { ...vmcpSettings(), namespace: command.namespace };
       const onError = (object: { namespace: string; name: string }, error: unknown) =>
         progress(`${keyOf(object)}: ${error instanceof Error ? error.message : String(error)}`);
       const { deferred: _none, ...summary } = await resyncAll(loadKubeconfig(command.kubeconfig), {

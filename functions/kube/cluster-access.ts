@@ -2,10 +2,9 @@
 // is either EKS's IAM token (in AWS) or a static token kept in SSM Parameter Store (the local stack, or a
 // cluster without IAM authentication). One KubeConfig per token, so a renewed token means a new one.
 import { KubeConfig } from "@kubernetes/client-node";
-import { type ClusterAccessSettings, clusterSettingsFromEnv } from "./cluster-settings.ts";
+import { secureParameter } from "../lambda/secure-parameter.ts";
+import type { ClusterAccess } from "../lambda/settings.ts";
 import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
-
-export { ClusterAccessSettings } from "./cluster-settings.ts";
 
 function fromEnvironmentCredentials(): AwsCredentials {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
@@ -29,33 +28,20 @@ export function kubeConfigWith(server: string, caData: string, token: string): K
 }
 
 /** A source of KubeConfigs for the container's lifetime; call it once per invocation. */
-export function clusterAccess(settings: ClusterAccessSettings): () => Promise<KubeConfig> {
+export function clusterAccess(settings: ClusterAccess): () => Promise<KubeConfig> {
+  const { auth } = settings;
   const tokens =
-    settings.KUBE_AUTH === "eks"
-      ? new EksTokenCache(
-          { clusterName: settings.KUBE_CLUSTER_NAME ?? "", region: settings.AWS_REGION },
-          async () => fromEnvironmentCredentials(),
+    auth.method === "eks"
+      ? new EksTokenCache({ clusterName: auth.clusterName, region: auth.region }, async () =>
+          fromEnvironmentCredentials(),
         )
-      : {
-          // Cached by Powertools for five minutes, so a rotated token is picked up without a cold start.
-          // Loaded here, not at the top: with EKS tokens the SSM client is never needed.
-          token: async () => {
-            const { getParameter } = await import("@aws-lambda-powertools/parameters/ssm");
-            return (
-              (await getParameter(settings.KUBE_TOKEN_PARAMETER ?? "", { decrypt: true, maxAge: 300 })) ?? ""
-            );
-          },
-        };
+      : // Cached for five minutes, so a rotated token is picked up without a cold start.
+        { token: () => secureParameter(auth.parameter, 300) };
   let current: { token: string; kc: KubeConfig } | undefined;
   return async () => {
     const token = await tokens.token();
-    if (!token) throw new Error(`the token parameter ${settings.KUBE_TOKEN_PARAMETER} is empty`);
     if (current?.token !== token)
-      current = { token, kc: kubeConfigWith(settings.KUBE_SERVER, settings.KUBE_CA_DATA, token) };
+      current = { token, kc: kubeConfigWith(settings.server, settings.caData, token) };
     return current.kc;
   };
-}
-
-export function clusterAccessFromEnv(env: NodeJS.ProcessEnv): () => Promise<KubeConfig> {
-  return clusterAccess(clusterSettingsFromEnv(env));
 }

@@ -8,8 +8,7 @@ import type { Mode } from "../core/kinds/toolhive.ts";
 import type { Plan, Snapshot } from "../core/reconcile/plan.ts";
 import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.ts";
 
-/** `stale`: the snapshot predates a hinted write, so nothing was planned (see predatesHint). */
-export type Outcome = Plan["outcome"] | "notFound" | "stale";
+export type Outcome = Plan["outcome"] | "notFound";
 
 export interface ReconcileResult {
   readonly key: string;

@@ -13,7 +13,8 @@ import {
 } from "../core/delivery/change-hint.ts";
 import { VirtualMCPServer } from "../core/kinds/toolhive.ts";
 import { listObjects } from "../kube/api.ts";
-import { environmentClients, hosted, type Observability, observability } from "./lambda-host.ts";
+import type { Observability } from "../lambda/host.ts";
+import { reconcileSideFunction } from "../lambda/reconcile-side.ts";
 
 export interface RouterDeps extends Observability {
   readonly kubeConfig: () => Promise<KubeConfig>;
@@ -58,10 +59,6 @@ export function routerHandler(deps: RouterDeps) {
   };
 }
 
-const tools = observability("router");
-const clients = environmentClients();
-
-export const handler = hosted(
-  tools,
-  routerHandler({ ...tools, kubeConfig: clients.kubeConfig, send: (requests) => clients.enqueue(requests) }),
+export const handler = reconcileSideFunction("router", (_settings, tools) =>
+  routerHandler({ ...tools, send: (requests) => tools.enqueue(requests) }),
 );

@@ -1,9 +1,8 @@
-// Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Used by the reconcile Lambda and the CLI;
-// the resync applies the snapshots it read itself through reconcileSnapshot.
+// Reconcile one VirtualMCPServer: read its snapshot, plan, apply. Level-based: it reconciles what the read
+// shows, whatever asked for it. The command line calls reconcileOne; the reconcile Lambda (after its
+// stale-read gate, core/delivery/queue-batch.ts) and the resync call reconcileSnapshot on what they read.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type ChangeHint, predatesHint } from "../core/delivery/change-hint.ts";
 import { statusTime } from "../core/kinds/conditions.ts";
-import { type Mode, modeOf } from "../core/kinds/toolhive.ts";
 import { type Plan, planReconcile, type Snapshot } from "../core/reconcile/plan.ts";
 import { DEFAULT_VMCP_IMAGE, type RuntimeProfile, runtimeProfile } from "../core/runtime/versions.ts";
 import { ApiError } from "../kube/api.ts";
@@ -16,14 +15,6 @@ export interface ReconcileOptions {
   /** The runtime that image runs (VMCP_RUNTIME_VERSION, else the image's tag). */
   readonly runtime?: RuntimeProfile;
   readonly now?: () => Date;
-  /** The hinted writes that asked for this reconcile; if the snapshot predates one, nothing is done. */
-  readonly causes?: readonly ChangeHint[];
-}
-
-/** The reconcile's settings; throws, naming the setting, when the image runs no supported runtime version. */
-export function settingsFrom(env: NodeJS.ProcessEnv): ReconcileOptions {
-  const image = env.VMCP_IMAGE || DEFAULT_VMCP_IMAGE;
-  return { image, runtime: runtimeProfile(image, env.VMCP_RUNTIME_VERSION || undefined) };
 }
 
 const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
@@ -34,12 +25,13 @@ const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritt
   outcome: plan.outcome,
 });
 
-const nothingDone = (key: string, mode: Mode | null, outcome: "notFound" | "stale"): ReconcileResult => ({
+/** The result when the object is not there (deleted, or never created): nothing to do. */
+export const notFound = (key: string): ReconcileResult => ({
   key,
-  mode,
+  mode: null,
   written: [],
   statusWritten: false,
-  outcome,
+  outcome: "notFound",
 });
 
 /** Status writes tried when other writers (the runtime, a resync) keep changing the object in between. */
@@ -54,10 +46,7 @@ export async function reconcileOne(
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const snapshot = await readSnapshot(kc, namespace, name);
-  if (options.causes?.some((cause) => predatesHint(snapshot, cause)))
-    return nothingDone(`${namespace}/${name}`, snapshot ? modeOf(snapshot.vmcp) : null, "stale");
-  if (!snapshot) return nothingDone(`${namespace}/${name}`, null, "notFound");
-  return reconcileSnapshot(kc, snapshot, options);
+  return snapshot ? reconcileSnapshot(kc, snapshot, options) : notFound(`${namespace}/${name}`);
 }
 
 /** Plans and applies one snapshot, however it was read (one object's reads, or the resync's LISTs). */
@@ -87,9 +76,9 @@ export async function reconcileSnapshot(
     // Someone wrote the object since our read: recompute the status from what is there now (one GET). A
     // new generation means a new spec, whose children this reconcile did not build: start over for it.
     const vmcp = await readVirtualMCPServer(kc, namespace, name);
-    if (!vmcp) return nothingDone(`${namespace}/${name}`, null, "notFound");
+    if (!vmcp) return notFound(`${namespace}/${name}`);
     if (vmcp.metadata.generation !== snapshot.vmcp.metadata.generation)
-      return reconcileOne(kc, namespace, name, { ...options, causes: [] });
+      return reconcileOne(kc, namespace, name, options);
     snapshot = { ...snapshot, vmcp };
     planned = plan(snapshot);
   }

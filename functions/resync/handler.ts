@@ -5,8 +5,9 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { keyOf, type ReconcileRequest } from "../core/delivery/change-hint.ts";
-import { environmentClients, hosted, type Observability, observability } from "../reconcile/lambda-host.ts";
-import { type ReconcileOptions, settingsFrom } from "../reconcile/reconcile-one.ts";
+import type { Observability } from "../lambda/host.ts";
+import { reconcileSideFunction } from "../lambda/reconcile-side.ts";
+import type { ReconcileOptions } from "../reconcile/reconcile-one.ts";
 import { type ObjectKey, resyncAll } from "./resync-all.ts";
 
 /** Stop reconciling inline with this much time left, and queue the rest. */
@@ -50,15 +51,6 @@ export function resyncHandler(deps: ResyncDeps) {
   };
 }
 
-const tools = observability("resync");
-const clients = environmentClients();
-
-export const handler = hosted(
-  tools,
-  resyncHandler({
-    ...tools,
-    kubeConfig: clients.kubeConfig,
-    options: settingsFrom(process.env),
-    send: clients.enqueue,
-  }),
+export const handler = reconcileSideFunction("resync", (settings, tools) =>
+  resyncHandler({ ...tools, options: settings.vmcp, send: tools.enqueue }),
 );

@@ -1,7 +1,5 @@
 // Hint storms on the deployed stack: a thousand hints for one VirtualMCPServer within a second are a few
 // reconciles (one per hint window), and a burst of new VirtualMCPServers all converge through the queue.
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
 import { describe, expect, inject, it } from "vitest";
@@ -10,6 +8,7 @@ import { windowOf } from "../../functions/core/delivery/hint-window.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { enqueue } from "../../functions/reconcile/reconcile-queue.ts";
+import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { soakOr } from "../soak.ts";
 import { aws, eventually, functionLogs } from "./stack.ts";
@@ -98,8 +97,7 @@ describe("hint storms", () => {
     }));
     const sqs = new SQSClient(aws());
     const route = routerHandler({
-      logger: new Logger({ logLevel: "SILENT" }),
-      metrics: new Metrics({ namespace: "test" }),
+      ...silentObservability(),
       kubeConfig: async () => kubeConfig(),
       send: (requests) => enqueue(sqs, inject("stackOutputs").ReconcileQueueUrl, requests),
     });

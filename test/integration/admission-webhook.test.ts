@@ -2,17 +2,16 @@
 // infra/webhooks: a local HTTPS server turns each call into a Function URL event for the same handler.
 
 import { createServer, type Server } from "node:https";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
+import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
+import { defaultAdmissionSettings, silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { userApply } from "./objects.ts";
 
@@ -32,11 +31,10 @@ beforeAll(async () => {
   const { caPem, certPem, keyPem } = await servingCertificate();
   const handler = admissionHandler({
     // The function's own defaults, as a deployment without extra settings gets them.
-    settings: settingsFromEnv({ WEBHOOK_TOKEN: TOKEN }),
+    settings: defaultAdmissionSettings(TOKEN),
     lookUp: (request) => lookUp(kubeConfig(), request),
     publisher,
-    logger: new Logger({ logLevel: "SILENT" }),
-    metrics: new Metrics({ namespace: "test" }),
+    ...silentObservability(),
   });
   server = createServer({ key: keyPem, cert: certPem }, (req, res) => {
     const chunks: Buffer[] = [];

@@ -1,54 +1,39 @@
 // Queue messages with a bad schema, through the reconcile handler against the real API server: each is
 // dropped with a warning that says why and a MessageDropped metric, costs no request to the API server,
 // and fails nothing else in its batch.
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { Context, SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import {
+  lambdaContext,
+  recordingLogger,
+  recordingMetrics,
+  sqsEvent,
+  sqsRecord,
+} from "../../infra/local/test-kit/lambda.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { countRequests, group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("hostile-queue");
-const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 function setup() {
-  const warnings: Record<string, unknown>[] = [];
-  const infos: string[] = [];
-  const metrics: string[] = [];
-  const logger = new Logger({ logLevel: "SILENT" });
-  logger.warn = ((message: string, fields: object) => warnings.push({ message, ...fields })) as never;
-  logger.info = ((message: string) => infos.push(message)) as never;
-  const recorder = new Metrics({ namespace: "test" });
-  recorder.addMetric = ((name: string) => metrics.push(name)) as never;
+  const { logger, lines } = recordingLogger();
+  const { metrics, names } = recordingMetrics();
   const handler = reconcileHandler({
     logger,
-    metrics: recorder,
+    metrics,
     kubeConfig: async () => kubeConfig(),
     options: { image: "example/vmcp:v0.47.0" },
+    staleHintReceives: 3,
     retryLater: async () => {
       throw new Error("nothing in these batches is to be retried");
     },
   });
-  return { handler, warnings, infos, metrics };
-}
-
-let counter = 0;
-function record(body: string) {
-  counter += 1;
-  return {
-    messageId: `m-${counter}`,
-    receiptHandle: `r-${counter}`,
-    body,
-    attributes: { ApproximateReceiveCount: "1", MessageGroupId: `g-${counter}` },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:q.fifo",
-    awsRegion: "us-east-1",
-  };
+  const warnings = () =>
+    lines.filter((l) => l.level === "warn").map((l) => ({ message: l.message, ...l.fields }));
+  const infos = () => lines.filter((l) => l.level === "info").map((l) => l.message);
+  return { handler, warnings, infos, metrics: names };
 }
 
 const request = (fields: Record<string, unknown>) =>
@@ -88,17 +73,17 @@ const HOSTILE: readonly [string, string, RegExp][] = [
 describe("queue messages with a bad schema", () => {
   it(`drops ${HOSTILE.length} kinds, each with a warning and a metric, without a request to the API server`, async () => {
     const { handler, warnings, metrics } = setup();
-    const records = HOSTILE.map(([, body]) => record(body));
+    const records = HOSTILE.map(([, body]) => sqsRecord(body));
     let response: Awaited<ReturnType<typeof handler>> | undefined;
     const cost = await countRequests(kubeConfig(), async () => {
-      response = await handler({ Records: records } as SQSEvent, context);
+      response = await handler(sqsEvent(records), lambdaContext());
     });
     expect(response?.batchItemFailures).toEqual([]);
     expect(cost).toEqual({ reads: 0, writes: 0 });
     expect(metrics).toEqual(HOSTILE.map(() => "MessageDropped"));
-    expect(warnings).toHaveLength(HOSTILE.length);
+    expect(warnings()).toHaveLength(HOSTILE.length);
     HOSTILE.forEach(([label, , reason], i) => {
-      const warning = warnings[i] as { message: string; messageId: string; reason: string };
+      const warning = warnings()[i] as { message: string; messageId: string; reason: string };
       expect(warning.message, label).toBe("dropping a message that is not a reconcile request");
       expect(warning.messageId, label).toBe(records[i]?.messageId);
       expect(warning.reason, label).toMatch(reason);
@@ -116,12 +101,15 @@ describe("queue messages with a bad schema", () => {
     );
     const { handler, warnings, infos, metrics } = setup();
     const good = [request({}), request({ name: "cart" }), request({ trigger: "resync" })];
-    const records = HOSTILE.flatMap(([, body], i) => [record(body), ...(good[i] ? [record(good[i])] : [])]);
-    const response = await handler({ Records: records } as SQSEvent, context);
+    const records = HOSTILE.flatMap(([, body], i) => [
+      sqsRecord(body),
+      ...(good[i] ? [sqsRecord(good[i])] : []),
+    ]);
+    const response = await handler(sqsEvent(records), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     // shop twice (hint and resync) is one reconcile; cart is another.
-    expect(infos.filter((m) => m === "reconciled")).toHaveLength(2);
-    expect(warnings).toHaveLength(HOSTILE.length);
+    expect(infos().filter((m) => m === "reconciled")).toHaveLength(2);
+    expect(warnings()).toHaveLength(HOSTILE.length);
     expect(metrics.filter((m) => m === "MessageDropped")).toHaveLength(HOSTILE.length);
     expect(metrics.filter((m) => m === "ReconcileFailed")).toEqual([]);
     for (const name of ["shop", "cart"])

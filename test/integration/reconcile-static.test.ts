@@ -242,7 +242,7 @@ describe("static mode", () => {
 
   it("fails a missing group with GroupRefNotFound and an invalid spec with Valid=False", async () => {
     await userApply(kc(), namespace.name, vmcpManifest("orphan", "no-such-group"));
-    expect((await reconcile("orphan")).outcome).toBe("requeue");
+    expect((await reconcile("orphan")).outcome).toBe("blocked");
     const orphan = (await get("VirtualMCPServer", "orphan")).status;
     expect(orphan.phase).toBe("Failed");
     expect(orphan.conditions).toContainEqual(

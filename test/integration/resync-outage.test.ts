@@ -7,10 +7,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
 import { listObjects } from "../../functions/kube/api.ts";
@@ -19,6 +16,7 @@ import { resyncHandler } from "../../functions/resync/handler.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
+import { lambdaContext, silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { soakOr } from "../soak.ts";
 import { namespaceState } from "./namespace-state.ts";
 import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
@@ -71,8 +69,7 @@ describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
     const queued: ReconcileRequest[] = [];
     const deadline = Date.now() + 60_000;
     const handler = resyncHandler({
-      logger: new Logger({ logLevel: "SILENT" }),
-      metrics: new Metrics({ namespace: "test" }),
+      ...silentObservability(),
       kubeConfig: async () => kc,
       options,
       send: async (requests) => {
@@ -80,11 +77,12 @@ describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
       },
     });
     let finished = false;
-    const resync = handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() } as Context).finally(
-      () => {
-        finished = true;
-      },
-    );
+    const resync = handler(
+      {},
+      lambdaContext(() => deadline - Date.now()),
+    ).finally(() => {
+      finished = true;
+    });
     // Kill the server once a third of the objects have their Deployment.
     while ((await deploymentCount()) < before + (NAMESPACES * PER_NAMESPACE) / 3) await sleep(50);
     expect(finished).toBe(false);

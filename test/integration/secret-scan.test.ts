@@ -7,11 +7,17 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { APIGatewayProxyEventV2, Context, SQSEvent } from "aws-lambda";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
+import { admissionHandler } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import {
+  defaultAdmissionSettings,
+  lambdaContext,
+  sqsEvent,
+  sqsRecord,
+} from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview } from "../fixtures/admission-review.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, functionsKubeconfigFile } from "./functions-identity.ts";
@@ -109,7 +115,7 @@ async function admitAll() {
   const log = logger();
   const handler = admissionHandler({
     // The function's own defaults, as a deployment without extra settings gets them.
-    settings: settingsFromEnv({ WEBHOOK_TOKEN: TOKEN }),
+    settings: defaultAdmissionSettings(TOKEN),
     lookUp: (request) => lookUp(functionsKubeConfig(), request),
     publisher: { publish: async (hint) => log.info("change hint", { hint }) },
     logger: log,
@@ -156,23 +162,13 @@ async function reconcileAll() {
     metrics: new Metrics({ namespace: "test" }),
     kubeConfig: async () => functionsKubeConfig(),
     options: { image: "example/vmcp:v0.47.0" },
+    staleHintReceives: 3,
     retryLater: async () => undefined,
   });
-  const records = VMCPS.map((name, i) => ({
-    messageId: `m-${i}`,
-    receiptHandle: `r-${i}`,
-    body: JSON.stringify({ namespace: ns(), name, trigger: "resync" }),
-    attributes: { ApproximateReceiveCount: "1", MessageGroupId: `${ns()}/${name}` },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:reconcile.fifo",
-    awsRegion: "us-east-1",
-  }));
-  const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
-  const result = await capturing("reconcile handler", () =>
-    handler({ Records: records } as unknown as SQSEvent, context),
+  const records = VMCPS.map((name) =>
+    sqsRecord({ namespace: ns(), name, trigger: "resync" }, { groupId: `${ns()}/${name}` }),
   );
+  const result = await capturing("reconcile handler", () => handler(sqsEvent(records), lambdaContext()));
   expect(result).toEqual({ batchItemFailures: [] });
   for (const name of VMCPS) {
     const run = cli(`reconcile ${name}`, ["reconcile", `${ns()}/${name}`, "--kubeconfig", kubeconfigFile]);

@@ -1,8 +1,6 @@
 // The admission function's door and pipeline on Function URL events: routes, token, limits, decisions,
 // hints; and a fuzz run of 10,000 generated requests that must never escape as an exception.
 
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,8 +9,8 @@ import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission/validate.ts";
 import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime/versions.ts";
+import { functionUrlEvent, silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
-import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 1 };
@@ -29,8 +27,7 @@ function setup(lookups: Lookups = found) {
     },
     lookUp: async () => lookups,
     publisher,
-    logger: new Logger({ logLevel: "SILENT" }),
-    metrics: new Metrics({ namespace: "test" }),
+    ...silentObservability(),
   });
   return { handler, publisher };
 }
@@ -153,8 +150,7 @@ describe("decisions and hints", () => {
       },
       lookUp: async () => found,
       publisher: { publish: async () => Promise.reject(new Error("bus down")) },
-      logger: new Logger({ logLevel: "SILENT" }),
-      metrics: new Metrics({ namespace: "test" }),
+      ...silentObservability(),
     });
     expect(parse(await failing(event(`/${TOKEN}/validate`, review()))).response.allowed).toBe(true);
     expect(parse(await handler(event(`/${TOKEN}/mutate`, review()))).response).toMatchObject({

@@ -2,29 +2,30 @@
 // and over the size limit, nesting 10,000 deep, odd Unicode in names, broken AdmissionReview envelopes,
 // an object of the wrong kind, and names at the length limit. Each gets a specific answer, never an
 // exception, and only an allowed write publishes a hint (the function writes nothing else).
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import { describe, expect, it } from "vitest";
-import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
+import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
+import {
+  defaultAdmissionSettings,
+  functionUrlEvent,
+  recordingMetrics,
+  silentLogger,
+} from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
-import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
-const SETTINGS = settingsFromEnv({ WEBHOOK_TOKEN: TOKEN });
+const SETTINGS = defaultAdmissionSettings(TOKEN);
 const LIMIT = SETTINGS.maxBodyBytes;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 function setup() {
   const publisher = new RecordingPublisher();
-  const metrics = new Metrics({ namespace: "test" });
-  const counted: string[] = [];
-  metrics.addMetric = ((name: string) => counted.push(name)) as never;
+  const { metrics, names: counted } = recordingMetrics();
   const handler = admissionHandler({
     settings: SETTINGS,
     lookUp: async () => ({ group: "found", authConfigs: new Map(), members: 1 }),
     publisher,
-    logger: new Logger({ logLevel: "SILENT" }),
+    logger: silentLogger(),
     metrics,
   });
   const send = async (body: string, webhook = "validate", base64 = false) => {

@@ -74,19 +74,31 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   },
   // The shells. The CLI runs the functions' own paths, and the resync the reconcile's.
   admission: {
-    uses: [...CORE, "kube"],
+    uses: [...CORE, "kube", "lambda"],
     doors: ["admit.ts", "lookups.ts", "webhook-config.ts"],
   },
-  reconcile: {
+  // The shell the four Lambdas share: their settings, the host, lazily loaded clients, the queue sender.
+  lambda: {
     uses: [...CORE, "kube"],
-    doors: ["reconcile-one.ts", "lambda-host.ts"],
+    doors: [
+      "host.ts",
+      "settings.ts",
+      "on-first-use.ts",
+      "secure-parameter.ts",
+      "reconcile-side.ts",
+      "reconcile-queue.ts",
+    ],
+  },
+  reconcile: {
+    uses: [...CORE, "kube", "lambda"],
+    doors: ["reconcile-one.ts"],
   },
   resync: {
-    uses: [...CORE, "kube", "reconcile"],
+    uses: [...CORE, "kube", "lambda", "reconcile"],
     doors: ["resync-all.ts"],
   },
   cli: {
-    uses: [...CORE, "kube", "admission", "reconcile", "resync"],
+    uses: [...CORE, "kube", "lambda", "admission", "reconcile", "resync"],
     doors: [],
     tooling: ["infra/local/"],
   },

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
+import { functionUrlEvent, lambdaContext } from "../../infra/local/test-kit/lambda.ts";
 import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
-import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it
 const OPTIONS: GateOptions = { token: TOKEN, maxBodyBytes: 64 * 1024 };
@@ -108,6 +108,7 @@ const ENV = {
   KUBE_CA_DATA: "Zm9v",
   KUBE_AUTH: "eks",
   KUBE_CLUSTER_NAME: "test",
+  HINT_BUS_NAME: "vmcp-lambda-test-hints",
   POWERTOOLS_LOGGER_LOG_EVENT: "true",
   POWERTOOLS_DEV: "",
 };
@@ -118,14 +119,7 @@ beforeAll(async () => {
 });
 afterAll(() => vi.unstubAllEnvs());
 
-const context = {
-  functionName: "vmcp-lambda-admission",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:vmcp-lambda-admission",
-  memoryLimitInMB: "256",
-  awsRequestId: "req-1",
-  getRemainingTimeInMillis: () => 5_000,
-} as Context;
+const context = lambdaContext(5_000);
 
 const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", vmcpObject("team", "tools"), { uid: "u" }));
 

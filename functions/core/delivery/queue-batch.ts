@@ -1,9 +1,12 @@
 // How the reconcile function reads one SQS batch: every message parsed once, messages for the same
-// VirtualMCPServer collapsed into one piece of work (their causes together), and the retry pacing.
+// VirtualMCPServer collapsed into one piece of work (their causes together), whether that work may run on
+// what the API server returned (the stale-read gate), and the retry pacing.
 
 import { isNamespaceName, isObjectName } from "../kinds/field-errors.ts";
 import { shown } from "../kinds/shown.ts";
-import { type ChangeHint, keyOf, ReconcileRequest } from "./change-hint.ts";
+import type { Snapshot } from "../reconcile/plan.ts";
+import { type ChangeHint, keyOf, predatesHint, ReconcileRequest } from "./change-hint.ts";
+import { WRITE_SETTLE_MS } from "./hint-window.ts";
 
 export interface QueuedMessage {
   readonly messageId: string;
@@ -26,9 +29,6 @@ export interface KeyWork {
   readonly messageIds: readonly string[];
   readonly receiptHandles: readonly string[];
 }
-
-/** A hinted write that has not become visible after this many receives is taken never to have happened. */
-export const STALE_RECEIVE_LIMIT = 3;
 
 export function readMessage(body: string): ReadMessage {
   let json: unknown;
@@ -82,4 +82,35 @@ export function workByKey(messages: readonly QueuedMessage[]): Map<string, KeyWo
 export function retryDelaySeconds(receiveCount: number, random: () => number = Math.random): number {
   const ceiling = Math.min(300, 2 ** Math.max(1, Math.min(receiveCount, 9)));
   return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+}
+
+/** What the delivery layer does with a key's work, given the snapshot it has just read. */
+export type ReadVerdict =
+  /** Nothing hinted is missing from the read: reconcile from it. */
+  | { readonly action: "reconcile" }
+  /** The read predates a hinted write, on the first receive: read again in `ms`, sparing the queue's backoff. */
+  | { readonly action: "readAgain"; readonly ms: number }
+  /** It still predates it: the queue offers the work again in `seconds`. */
+  | { readonly action: "retryLater"; readonly seconds: number }
+  /** After `staleHintReceives` receives the write is still not there: another webhook refused it. Nothing to do. */
+  | { readonly action: "drop" };
+
+/**
+ * The stale-read gate. A hint can outrun its write: the queue delivers it before the API server's read shows
+ * the write (predatesHint). A reconcile from that read would use up the message without seeing the write it
+ * announces, which would then wait for the resync.
+ * `reads` counts this invocation's reads of the key, the first being 1.
+ */
+export function judgeRead(
+  work: KeyWork,
+  snapshot: Snapshot | undefined,
+  reads: number,
+  staleHintReceives: number,
+  random: () => number = Math.random,
+): ReadVerdict {
+  if (!work.causes.some((cause) => predatesHint(snapshot, cause))) return { action: "reconcile" };
+  // A write slower than the settle time (or a hint from a sender without times) is usually there a moment later.
+  if (reads === 1 && work.receiveCount <= 1) return { action: "readAgain", ms: WRITE_SETTLE_MS };
+  if (work.receiveCount >= staleHintReceives) return { action: "drop" };
+  return { action: "retryLater", seconds: retryDelaySeconds(work.receiveCount, random) };
 }

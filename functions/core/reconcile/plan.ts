@@ -40,7 +40,13 @@ export interface Snapshot extends RelatedObjects {
   readonly children: readonly KubeObject[];
 }
 
-export type Outcome = "ok" | "requeue" | "invalid";
+/**
+ * `invalid`: the spec itself is wrong. `blocked`: an object it references (its MCPGroup, an
+ * MCPExternalAuthConfig) is missing or unusable. Either way nothing is deployed and the status says why.
+ * Neither is retried on a timer: the change hint of the write that fixes it brings the VirtualMCPServer
+ * back, and the resync is the backstop.
+ */
+export type Outcome = "ok" | "blocked" | "invalid";
 
 export interface Plan {
   readonly mode: Mode;
@@ -175,7 +181,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const handover = options.runtime.statusShape === "top-level" ? statusHandover(vmcp) : undefined;
   return {
     mode,
-    outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "requeue" : "ok",
+    outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "blocked" : "ok",
     apply,
     created: apply
       .filter((c) => !live.has(childKey(c.kind, c.metadata.name)))

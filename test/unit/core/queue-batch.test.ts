@@ -1,14 +1,18 @@
 // Reading one SQS batch: each body parsed into a reconcile request, messages for one VirtualMCPServer
-// collapsed into one piece of work, and the jittered backoff of a failed key.
+// collapsed into one piece of work, the stale-read gate, and the jittered backoff of a failed key.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ChangeHint, ReconcileRequest } from "../../../functions/core/delivery/change-hint.ts";
+import { WRITE_SETTLE_MS } from "../../../functions/core/delivery/hint-window.ts";
 import {
+  judgeRead,
+  type KeyWork,
   type QueuedMessage,
   readMessage,
   retryDelaySeconds,
   workByKey,
 } from "../../../functions/core/delivery/queue-batch.ts";
+import type { Snapshot } from "../../../functions/core/reconcile/plan.ts";
 
 const cause = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
   kind: "MCPServer",
@@ -126,6 +130,64 @@ describe("workByKey", () => {
     expect(work.get("tools/ops")?.receiveCount).toBe(4);
     expect(work.get("tools/team")?.receiveCount).toBe(1);
     expect(work.get("staging/team")?.causes).toHaveLength(1);
+  });
+});
+
+describe("judgeRead, the stale-read gate", () => {
+  const updated = cause({ kind: "VirtualMCPServer", name: "team", oldResourceVersion: "41" });
+  const work = (receiveCount: number, causes: ChangeHint[] = [updated]): KeyWork => ({
+    namespace: "tools",
+    name: "team",
+    triggers: causes.map(() => "hint" as const),
+    causes,
+    receiveCount,
+    messageIds: ["m"],
+    receiptHandles: ["r"],
+  });
+  const read = (resourceVersion: string) =>
+    ({
+      vmcp: { metadata: { name: "team", namespace: "tools", resourceVersion }, spec: {} },
+      group: undefined,
+      workloads: [],
+      authConfigs: [],
+      children: [],
+    }) as unknown as Snapshot;
+  const LIMIT = 3;
+
+  it("lets a read that shows every hinted write reconcile, as it does work without hints", () => {
+    expect(judgeRead(work(1), read("42"), 1, LIMIT)).toEqual({ action: "reconcile" });
+    expect(judgeRead(work(1, []), read("41"), 1, LIMIT)).toEqual({ action: "reconcile" });
+    // A read that finds nothing reconciles too (the object is gone) unless the hint announced its creation.
+    expect(judgeRead(work(1), undefined, 1, LIMIT)).toEqual({ action: "reconcile" });
+    const created = cause({ kind: "VirtualMCPServer", name: "team", operation: "CREATE" });
+    expect(judgeRead(work(1, [created]), undefined, 1, LIMIT).action).toBe("readAgain");
+  });
+
+  it("on the first receive, reads a stale snapshot once more after the settle time", () => {
+    expect(judgeRead(work(1), read("41"), 1, LIMIT)).toEqual({ action: "readAgain", ms: WRITE_SETTLE_MS });
+  });
+
+  it("returns still-stale work to the queue with the backoff of its receive count", () => {
+    expect(judgeRead(work(1), read("41"), 2, LIMIT, () => 0)).toEqual({
+      action: "retryLater",
+      seconds: retryDelaySeconds(1, () => 0),
+    });
+    // Later receives were already paced by the queue: no second read in the invocation.
+    expect(judgeRead(work(2), read("41"), 1, LIMIT, () => 1)).toEqual({
+      action: "retryLater",
+      seconds: retryDelaySeconds(2, () => 1),
+    });
+  });
+
+  it("drops the work once the write has stayed invisible for staleHintReceives receives", () => {
+    expect(judgeRead(work(3), read("41"), 1, LIMIT).action).toBe("drop");
+    expect(judgeRead(work(9), read("41"), 1, LIMIT).action).toBe("drop");
+    expect(judgeRead(work(1), read("41"), 2, 1).action).toBe("drop");
+  });
+
+  it("holds back work when any one of its hinted writes is missing from the read", () => {
+    const seen = cause({ kind: "VirtualMCPServer", name: "team", oldResourceVersion: "40" });
+    expect(judgeRead(work(2, [seen, updated]), read("41"), 1, LIMIT).action).toBe("retryLater");
   });
 });
 

@@ -234,9 +234,9 @@ describe("planReconcile", () => {
     );
   });
 
-  it("missing group: phase Failed, GroupRefValidated=False/GroupRefNotFound, retried later", () => {
+  it("missing group: blocked, phase Failed, GroupRefValidated=False/GroupRefNotFound", () => {
     const result = plan({ vmcp: staticVmcp(), group: undefined });
-    expect(result.outcome).toBe("requeue");
+    expect(result.outcome).toBe("blocked");
     expect(result.apply).toEqual([]);
     expect(result.status).toMatchObject({
       phase: "Failed",
