@@ -6,10 +6,10 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ReconcileRequest } from "../core/delivery/change-hint.ts";
 import { setRequestDeadline } from "../kube/api.ts";
-import { clusterAccess } from "../kube/cluster-access.ts";
-import { enqueue } from "../reconcile/reconcile-queue.ts";
+import { clusterAccess } from "./cluster-access.ts";
 import { type Handle, lambdaFunction, type Observability } from "./host.ts";
 import { onFirstUse } from "./on-first-use.ts";
+import { enqueue } from "./reconcile-queue.ts";
 import type { FunctionSettings } from "./settings.ts";
 
 type ReconcileSide = "router" | "reconcile" | "resync";

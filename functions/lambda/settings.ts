@@ -96,7 +96,7 @@ const supportedRuntime = z.check<VmcpVariables>(
   { when: () => true },
 );
 
-/** How the function reaches the API server (kube/cluster-access.ts). */
+/** How the function reaches the API server (cluster-access.ts). */
 export const ClusterAccess = fragment(
   {
     KUBE_SERVER: z.url({ protocol: /^https$/, error: mustBe("the API server's https:// URL") }),

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { kubeConfigWith } from "../../functions/kube/cluster-access.ts";
+import { kubeConfigWith } from "../../functions/lambda/cluster-access.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 
 export type Fault =

@@ -1,6 +1,6 @@
 // The KubeConfig built from a function's way to the API server (its settings: lambda-settings.test.ts).
 import { describe, expect, it } from "vitest";
-import { kubeConfigWith } from "../../functions/kube/cluster-access.ts";
+import { kubeConfigWith } from "../../functions/lambda/cluster-access.ts";
 
 const CA_DATA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString(
   "base64",

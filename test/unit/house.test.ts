@@ -70,23 +70,25 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   // The API server's access; its retry, signing and raw requests stay inside.
   kube: {
     uses: CORE,
-    doors: ["api.ts", "cluster-access.ts", "cluster-settings.ts", "snapshot.ts"],
+    doors: ["api.ts", "eks-token.ts", "snapshot.ts"],
   },
   // The shells. The CLI runs the functions' own paths, and the resync the reconcile's.
   admission: {
     uses: [...CORE, "kube", "lambda"],
     doors: ["admit.ts", "lookups.ts", "webhook-config.ts"],
   },
-  // The shell the four Lambdas share: their settings, the host, lazily loaded clients, the queue sender.
+  // The shell the four Lambdas share: their settings, the host, how they reach the API server (EKS or SSM
+  // tokens), lazily loaded clients, the queue sender.
   lambda: {
     uses: [...CORE, "kube"],
     doors: [
+      "cluster-access.ts",
       "host.ts",
-      "settings.ts",
       "on-first-use.ts",
-      "secure-parameter.ts",
-      "reconcile-side.ts",
       "reconcile-queue.ts",
+      "reconcile-side.ts",
+      "secure-parameter.ts",
+      "settings.ts",
     ],
   },
   reconcile: {
