@@ -2,7 +2,6 @@
 // mutating webhooks. Thin: the gate, admit(), and the HTTP answer; the host (lambda/host.ts) for settings,
 // logs and metrics.
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { lambdaFunction, type Observability } from "../lambda/host.ts";
 import { secureParameter } from "../lambda/secure-parameter.ts";
@@ -10,6 +9,7 @@ import type { ClusterAccess, Read, WebhookPolicy } from "../lambda/settings.ts";
 import { type AdmitDeps, admit, validatingModule } from "./admit.ts";
 import type { HintPublisher } from "./hints.ts";
 import { type GateOptions, gate } from "./http-gate.ts";
+import type { KubeConfig } from "./validating.ts";
 
 /** The handler's settings: the webhook's policy (lambda/settings.ts) and its path token. */
 export type AdmissionSettings = Read<typeof WebhookPolicy> & GateOptions;

@@ -4,6 +4,8 @@
 // first on every write, loads none of it (BENCHMARKS.md, cold start). Checked, not remembered: biome.json
 // forbids classic zod, client-node and the AWS SDK in the mutating path's files, and
 // test/unit/bundles.test.ts fails if index.mjs loads any of them.
+
+export type { KubeConfig } from "@kubernetes/client-node";
 export { clusterAccess } from "../lambda/cluster-access.ts";
 export { EventBusPublisher } from "./event-bus.ts";
 export { lookUp } from "./lookups.ts";
