@@ -2,7 +2,7 @@
 // is either EKS's IAM token (in AWS) or a static token kept in SSM Parameter Store (the local stack, or a
 // cluster without IAM authentication). One KubeConfig per token, so a renewed token means a new one.
 import { KubeConfig } from "@kubernetes/client-node";
-import { type AwsCredentials, EksTokenCache } from "../kube/eks-token.ts";
+import { type AwsCredentials, EksTokenCache } from "./eks-token.ts";
 import { secureParameter } from "./secure-parameter.ts";
 import type { ClusterAccess } from "./settings.ts";
 

@@ -2,7 +2,7 @@
 // verifies and answers, as EKS's authenticator does with AWS STS.
 import { request } from "node:https";
 import { describe, expect, inject, it } from "vitest";
-import { eksToken } from "../../functions/kube/eks-token.ts";
+import { eksToken } from "../../functions/lambda/eks-token.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../infra/local/aws-stack/aws-target.ts";
 
 function get(url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {

@@ -1,6 +1,6 @@
 // The EKS token checked offline against the rules aws-iam-authenticator verifies.
 import { describe, expect, it } from "vitest";
-import { EksTokenCache, eksToken } from "../../functions/kube/eks-token.ts";
+import { EksTokenCache, eksToken } from "../../functions/lambda/eks-token.ts";
 
 const credentials = {
   accessKeyId: "AKIDEXAMPLE",

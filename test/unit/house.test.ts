@@ -70,7 +70,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   // The API server's access; its retry, signing and raw requests stay inside.
   kube: {
     uses: CORE,
-    doors: ["api.ts", "eks-token.ts", "snapshot.ts"],
+    doors: ["api.ts", "snapshot.ts"],
   },
   // The shells. The CLI runs the functions' own paths, and the resync the reconcile's.
   admission: {
