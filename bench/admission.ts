@@ -13,7 +13,7 @@ import type { Lookups } from "../functions/core/admission/validate.ts";
 import { createObject } from "../functions/kube/api.ts";
 import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
 import { down, up } from "../infra/local/control-plane/plane.ts";
-import { admissionReview, vmcpObject } from "../test/fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../infra/local/test-kit/admission-review.ts";
 import type { Benchmark, Target } from "./section.ts";
 import { fmt, type Summary, summarize } from "./stats.ts";
 

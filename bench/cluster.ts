@@ -9,9 +9,9 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
 import { down, up } from "../infra/local/control-plane/plane.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../test/integration/objects.ts";
+import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../infra/local/test-kit/actors.ts";
 
-export { countRequests } from "../test/integration/objects.ts";
+export { countRequests } from "../infra/local/test-kit/actors.ts";
 
 export interface BenchPlane {
   readonly kc: KubeConfig;

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { admissionReview, vmcpObject } from "../test/fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../infra/local/test-kit/admission-review.ts";
 
 const TOKEN = "cold-start-token-0123456789";
 

@@ -3,8 +3,8 @@
 // controllers (members, the Deployment) reaching the VirtualMCPServer through hints, not the resync.
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
+import { markDeploymentAvailable, patchStatus } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
-import { markDeploymentAvailable, patchStatus } from "../integration/objects.ts";
 import { eventually, functionLogs } from "./stack.ts";
 
 const namespace = useNamespace("e2e");

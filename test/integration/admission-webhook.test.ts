@@ -13,8 +13,8 @@ import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
-import { userApply } from "./objects.ts";
 
 const namespace = useNamespace("webhook");
 const TOKEN = "integration-token-7f3a";

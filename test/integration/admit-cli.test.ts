@@ -1,9 +1,9 @@
 // `vmcp-lambda admit`: an AdmissionReview on stdin, the response on stdout, against the real API server.
 import { spawnSync } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { group, userApply } from "../../infra/local/test-kit/actors.ts";
+import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply } from "./objects.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
 const namespace = useNamespace("admit");

@@ -4,10 +4,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getObject, setRequestDeadline } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { type FaultProxy, faultProxy } from "./fault-proxy.ts";
 import { namespaceState } from "./namespace-state.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("faults");
 // The same objects, reconciled without faults: where the faulty run must end.

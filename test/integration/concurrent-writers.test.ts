@@ -8,10 +8,15 @@ import { type Kind, resourcePath } from "../../functions/core/kinds/resources.ts
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import {
+  group,
+  markDeploymentAvailable,
+  userApply,
+  vmcpManifest,
+} from "../../infra/local/test-kit/actors.ts";
+import { type RuntimeBackend, runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
 import { soakOr } from "../soak.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, markDeploymentAvailable, userApply, vmcpManifest } from "./objects.ts";
-import { type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
 const DURATION_MS = soakOr(4_000, 60_000);
 const NAME = "busy";

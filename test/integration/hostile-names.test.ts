@@ -8,8 +8,8 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";
+import { countRequests, group, userApply } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, userApply } from "./objects.ts";
 
 const namespace = useNamespace("hostile-names");
 const kc = () => kubeConfig();

@@ -7,8 +7,8 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import { countRequests, group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("hostile-queue");
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;

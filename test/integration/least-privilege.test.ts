@@ -6,10 +6,10 @@ import { type Kind, rbacNameOf } from "../../functions/core/kinds/resources.ts";
 import { CHILD_KINDS, RELATED, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { permissions, permissionsOf } from "./can-i.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, kubectlAsFunctions } from "./functions-identity.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("privilege");
 const ns = () => namespace.name;

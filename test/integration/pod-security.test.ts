@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("podsec");
 type Any = Record<string, any>;

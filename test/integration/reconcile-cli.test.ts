@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { renderKubeconfig } from "../../infra/local/control-plane/kubeconfig.ts";
+import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
 const namespace = useNamespace("cli");

@@ -11,9 +11,19 @@ import {
 import { getObject } from "../../functions/kube/api.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import {
+  countRequests,
+  group,
+  markDeploymentAvailable,
+  userApply,
+  vmcpManifest,
+} from "../../infra/local/test-kit/actors.ts";
+import {
+  RUNTIME_MANAGER,
+  type RuntimeBackend,
+  runtimeReport,
+} from "../../infra/local/test-kit/runtime-double.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, markDeploymentAvailable, userApply, vmcpManifest } from "./objects.ts";
-import { RUNTIME_MANAGER, type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
 const namespace = useNamespace("dynamic");
 const kc = () => kubeConfig();

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("handler");
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;

@@ -5,7 +5,6 @@ import { FIELD_MANAGER } from "../../functions/core/kinds/names.ts";
 import { ownedStatusPaths } from "../../functions/core/reconcile/drift.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
-import { kubeConfig, useNamespace } from "./cluster.ts";
 import {
   countRequests,
   group,
@@ -14,8 +13,9 @@ import {
   patchStatus,
   userApply,
   vmcpManifest,
-} from "./objects.ts";
-import { runtimeReport } from "./runtime-double.ts";
+} from "../../infra/local/test-kit/actors.ts";
+import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("switch");
 const kc = () => kubeConfig();

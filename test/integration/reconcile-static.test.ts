@@ -7,8 +7,15 @@ import { deleteObject, getObject, listObjects } from "../../functions/kube/api.t
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import {
+  countRequests,
+  group,
+  mcpServer,
+  patchStatus,
+  userApply,
+  vmcpManifest,
+} from "../../infra/local/test-kit/actors.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("static");
 const kc = () => kubeConfig();

@@ -19,9 +19,9 @@ import { resyncHandler } from "../../functions/resync/handler.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
+import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
 import { soakOr } from "../soak.ts";
 import { namespaceState } from "./namespace-state.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 import { outage, type Server } from "./plane-outage.ts";
 
 /** The soak keeps the server down past the resync's whole budget, and stops etcd too. */

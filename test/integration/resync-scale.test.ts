@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
-import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
+import {
+  countRequests,
+  group,
+  mcpServer,
+  patchStatus,
+  userApply,
+  vmcpManifest,
+} from "../../infra/local/test-kit/actors.ts";
 
 const NAMESPACES = 20;
 const PER_NAMESPACE = 10;

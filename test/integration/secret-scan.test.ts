@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
-import { admissionReview } from "../fixtures/admission-review.ts";
+import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, functionsKubeconfigFile } from "./functions-identity.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 import { leaks, secretValue, spellings } from "./secret-scanner.ts";
 
 const namespace = useNamespace("secrets");

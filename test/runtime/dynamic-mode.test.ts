@@ -17,9 +17,6 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
-import { permissionsOf } from "../integration/can-i.ts";
-import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
-import { applyFunctionsRbac, functionsKubeConfig } from "../integration/functions-identity.ts";
 import {
   group,
   headerInjectionConfig,
@@ -28,8 +25,11 @@ import {
   patchStatus,
   userApply,
   vmcpManifest,
-} from "../integration/objects.ts";
-import { runtimeReport } from "../integration/runtime-double.ts";
+} from "../../infra/local/test-kit/actors.ts";
+import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import { permissionsOf } from "../integration/can-i.ts";
+import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
+import { applyFunctionsRbac, functionsKubeConfig } from "../integration/functions-identity.ts";
 import { auditTrail } from "./audit-trail.ts";
 import { type Backend, startBackend } from "./mcp-backends.ts";
 import { connect } from "./mcp-client.ts";

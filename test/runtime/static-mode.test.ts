@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
-import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import {
   group,
   headerInjectionConfig,
@@ -16,7 +15,8 @@ import {
   patchStatus,
   userApply,
   vmcpManifest,
-} from "../integration/objects.ts";
+} from "../../infra/local/test-kit/actors.ts";
+import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { type Backend, startBackend } from "./mcp-backends.ts";
 import { connect } from "./mcp-client.ts";
 import { type RunningRuntime, startRuntime } from "./vmcp-process.ts";

@@ -11,7 +11,7 @@ import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission/validate.ts";
 import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime/versions.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { hintFor } from "../../functions/admission/hints.ts";
 import { AdmissionReview } from "../../functions/core/admission/review.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
 
 const OWN = ["system:serviceaccount:vmcp-lambda:functions"];
 const AT = 1_795_490_009_438;

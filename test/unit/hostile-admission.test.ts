@@ -7,7 +7,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { describe, expect, it } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it

@@ -5,7 +5,7 @@ import { mutate } from "../../../functions/core/admission/mutate.ts";
 import { AdmissionReview, allow, deny } from "../../../functions/core/admission/review.ts";
 import { decideValidation, type Lookups, referencesOf } from "../../../functions/core/admission/validate.ts";
 import { GROUP_LABEL } from "../../../functions/core/kinds/names.ts";
-import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../../infra/local/test-kit/admission-review.ts";
 
 const review = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>
   AdmissionReview.parse(admissionReview(kind, object, extra)).request;

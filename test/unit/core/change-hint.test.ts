@@ -12,7 +12,7 @@ import {
 } from "../../../functions/core/delivery/change-hint.ts";
 import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
-import { headerInjection, server, snapshot, vmcp } from "./fixtures.ts";
+import { headerInjection, server, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
 
 const hint = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
   kind: "VirtualMCPServer",

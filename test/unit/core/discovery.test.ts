@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { discoverBackends, routableCount } from "../../../functions/core/runtime/discovery.ts";
-import { headerInjection, LATER, NOW, proxy, server, tokenExchange } from "./fixtures.ts";
+import {
+  headerInjection,
+  LATER,
+  NOW,
+  proxy,
+  server,
+  tokenExchange,
+} from "../../../infra/local/test-kit/core-inputs.ts";
 
 const configs = new Map([
   ["weather-key", headerInjection("weather-key")],

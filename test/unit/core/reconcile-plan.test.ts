@@ -15,7 +15,7 @@ import {
   snapshot,
   staticVmcp,
   vmcp,
-} from "./fixtures.ts";
+} from "../../../infra/local/test-kit/core-inputs.ts";
 
 const IMAGE = "example/vmcp:1";
 const V044 = runtimeProfile("example/vmcp:v0.44.0");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AdmissionRequest } from "../../../functions/core/admission/review.ts";
 import { decideValidation } from "../../../functions/core/admission/validate.ts";
 import { fitSpecConfig, specConfigProblems } from "../../../functions/core/runtime/config-fit.ts";
-import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
+import { admissionReview, vmcpObject } from "../../../infra/local/test-kit/admission-review.ts";
 
 const review = (spec: Record<string, unknown>) =>
   AdmissionRequest.parse(admissionReview("VirtualMCPServer", vmcpObject("team", "tools", spec)).request);

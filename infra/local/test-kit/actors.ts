@@ -1,9 +1,9 @@
 // Test helpers that play the other actors: a user applying manifests, ToolHive's controllers filling in
 // the members' status, the Deployment controller reporting availability, and the API server's own counts.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type Kind, resourcePath } from "../../functions/core/kinds/resources.ts";
-import { applyObject, getObject } from "../../functions/kube/api.ts";
-import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { type Kind, resourcePath } from "../../../functions/core/kinds/resources.ts";
+import { applyObject, getObject } from "../../../functions/kube/api.ts";
+import { rawRequest } from "../../../functions/kube/raw-request.ts";
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
 
