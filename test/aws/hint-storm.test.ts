@@ -5,11 +5,13 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
 import { describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
 import type { ChangeHint } from "../../functions/core/delivery/change-hint.ts";
 import { windowOf } from "../../functions/core/delivery/hint-window.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { enqueue } from "../../functions/reconcile/reconcile-queue.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { soakOr } from "../soak.ts";
 import { aws, eventually, functionLogs } from "./stack.ts";
@@ -18,17 +20,16 @@ const namespace = useNamespace("storm");
 /** How many VirtualMCPServers the burst creates. */
 const BURST = soakOr(50, 500);
 
-const group = (name: string) =>
-  `apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPGroup\nmetadata: { name: ${name} }\nspec: {}\n`;
-const vmcp = (name: string, groupName: string) => `
-apiVersion: toolhive.stacklok.dev/v1beta1
-kind: VirtualMCPServer
-metadata: { name: ${name} }
-spec: { groupRef: { name: ${groupName} }, incomingAuth: { type: anonymous }, outgoingAuth: { source: inline } }
-`;
+const group = (name: string) => mcpGroup(name, { namespace: namespace.name });
+const vmcp = (name: string, groupName: string) =>
+  virtualMCPServer(name, {
+    namespace: namespace.name,
+    group: groupName,
+    spec: { outgoingAuth: { source: "inline" } },
+  });
 
-const apply = (yaml: string) => {
-  const applied = kubectl(["apply", "-n", namespace.name, "-f", "-"], yaml);
+const apply = (...objects: object[]) => {
+  const applied = kubectl(["apply", "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
   expect(applied.status, applied.stderr).toBe(0);
 };
 
@@ -68,7 +69,7 @@ async function queueDrained(): Promise<void> {
 
 describe("hint storms", () => {
   it("turns 1,000 hints for one object within a second into one reconcile per hint window", async () => {
-    apply(`${group("storm-tools")}---${vmcp("storm", "storm-tools")}`);
+    apply(group("storm-tools"), vmcp("storm", "storm-tools"));
     await eventually(
       "the first reconcile",
       async () => ((await observed("storm")) ? true : undefined),
@@ -131,12 +132,7 @@ describe("hint storms", () => {
       apply(group("burst-tools"));
       // In chunks, each within kubectl's time: every object passes the admission function on the emulator.
       for (let at = 0; at < BURST; at += 50)
-        apply(
-          names
-            .slice(at, at + 50)
-            .map((name) => `---${vmcp(name, "burst-tools")}`)
-            .join(""),
-        );
+        apply(...names.slice(at, at + 50).map((name) => vmcp(name, "burst-tools")));
       const kc = kubeConfig();
       await eventually(
         `all ${BURST} observed`,

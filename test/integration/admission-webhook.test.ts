@@ -14,6 +14,7 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("webhook");
@@ -121,11 +122,7 @@ describe("admission webhooks on the real API server", () => {
   });
 
   it("refuses a missing auth config reference, naming it", async () => {
-    await userApply(kubeConfig(), namespace.name, {
-      kind: "MCPGroup",
-      metadata: { name: "team-a" },
-      spec: {},
-    });
+    await userApply(kubeConfig(), namespace.name, mcpGroup("team-a"));
     const result = await kubectl(
       ["apply", "-f", "-"],
       manifest(

@@ -1,8 +1,9 @@
 // `vmcp-lambda admit`: an AdmissionReview on stdin, the response on stdout, against the real API server.
 import { spawnSync } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
-import { group, userApply } from "../../infra/local/test-kit/actors.ts";
-import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
@@ -18,14 +19,18 @@ const admit = (input: string, ...args: string[]) => {
 };
 const review = (groupName: string) =>
   JSON.stringify(
-    admissionReview("VirtualMCPServer", vmcpObject("v", namespace.name, { groupRef: { name: groupName } }), {
-      uid: "cli-1",
-    }),
+    admissionReview(
+      "VirtualMCPServer",
+      virtualMCPServer("v", { namespace: namespace.name, group: groupName }),
+      {
+        uid: "cli-1",
+      },
+    ),
   );
 
 describe("vmcp-lambda admit", () => {
   it("validates against the API server: a missing group is denied, an existing one admitted (exit 0 both)", async () => {
-    await userApply(kubeConfig(), namespace.name, group("here"));
+    await userApply(kubeConfig(), namespace.name, mcpGroup("here"));
     const kubeconfig = inject("kubeconfig");
     const denied = admit(review("absent"), "--kubeconfig", kubeconfig);
     expect(denied.status).toBe(0);

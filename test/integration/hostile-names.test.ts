@@ -8,7 +8,8 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";
-import { countRequests, group, userApply } from "../../infra/local/test-kit/actors.ts";
+import { countRequests, userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("hostile-names");
@@ -27,7 +28,7 @@ beforeAll(async () => {
   for (const version of relaxed.spec.versions)
     delete version.schema.openAPIV3Schema["x-kubernetes-validations"];
   await installCrds(kc(), [relaxed as CrdManifest]);
-  await userApply(kc(), namespace.name, group("tools"));
+  await userApply(kc(), namespace.name, mcpGroup("tools"));
 });
 afterAll(async () => {
   await installCrds(kc(), [original]);

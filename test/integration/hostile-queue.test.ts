@@ -7,7 +7,8 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
-import { countRequests, group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
+import { countRequests, userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("hostile-queue");
@@ -110,9 +111,9 @@ describe("queue messages with a bad schema", () => {
     await userApply(
       kubeConfig(),
       namespace.name,
-      group("tools"),
-      vmcpManifest("shop", "tools"),
-      vmcpManifest("cart", "tools"),
+      mcpGroup("tools"),
+      virtualMCPServer("shop", { group: "tools" }),
+      virtualMCPServer("cart", { group: "tools" }),
     );
     const { handler, warnings, infos, metrics } = setup();
     const good = [request({}), request({ name: "cart" }), request({ trigger: "resync" })];

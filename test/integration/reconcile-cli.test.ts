@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { renderKubeconfig } from "../../infra/local/control-plane/kubeconfig.ts";
-import { group, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
@@ -27,7 +28,12 @@ const cli = (args: string[], env: Record<string, string> = {}) => {
 
 describe("vmcp-lambda reconcile and resync", () => {
   it("reconcile prints one JSON result: created, then nothing to do, then not found", async () => {
-    await userApply(kubeConfig(), namespace.name, group("cli-group"), vmcpManifest("cli-vmcp", "cli-group"));
+    await userApply(
+      kubeConfig(),
+      namespace.name,
+      mcpGroup("cli-group"),
+      virtualMCPServer("cli-vmcp", { group: "cli-group" }),
+    );
     const kubeconfig = inject("kubeconfig");
     const first = cli(["reconcile", `${namespace.name}/cli-vmcp`, "--kubeconfig", kubeconfig]);
     expect(first.status, first.stderr).toBe(0);

@@ -19,7 +19,8 @@ import { resyncHandler } from "../../functions/resync/handler.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { soakOr } from "../soak.ts";
 import { namespaceState } from "./namespace-state.ts";
 import { outage, type Server } from "./plane-outage.ts";
@@ -35,13 +36,16 @@ const kc = new KubeConfig();
 
 async function populate(ns: string): Promise<void> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
-  await userApply(kc, ns, group("g"), mcpServer("backend", "g"));
+  await userApply(kc, ns, mcpGroup("g"), mcpServer("backend", { group: "g" }));
   await patchStatus(kc, "MCPServer", ns, "backend", { phase: "Running", url: "http://backend:8080/mcp" });
   for (let i = 0; i < PER_NAMESPACE; i++)
     await userApply(
       kc,
       ns,
-      vmcpManifest(`vmcp-${i}`, "g", { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } }),
+      virtualMCPServer(`vmcp-${i}`, {
+        group: "g",
+        spec: { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } },
+      }),
     );
 }
 

@@ -12,8 +12,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../../infra/local/test-kit/actors.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import {
+  mcpExternalAuthConfig,
+  mcpGroup,
+  mcpServer,
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, functionsKubeconfigFile } from "./functions-identity.ts";
 import { leaks, secretValue, spellings } from "./secret-scanner.ts";
@@ -31,14 +37,11 @@ const SECRETS = {
   strayInMemberEnv: secretValue(),
 };
 
-const authConfig = (name: string, type: string, settings: Any) => ({
-  kind: "MCPExternalAuthConfig",
-  metadata: { name },
-  spec: { type, [type]: settings },
-});
+const authConfig = (name: string, type: string, settings: Any) =>
+  mcpExternalAuthConfig(name, { spec: { type, [type]: settings } });
 const ref = (key: string) => ({ name: "creds", key });
 const OBJECTS = [
-  group("vault"),
+  mcpGroup("vault"),
   authConfig("weather-key", "headerInjection", { headerName: "X-API-Key", valueSecretRef: ref("api-key") }),
   authConfig("idp-exchange", "tokenExchange", {
     tokenUrl: "https://idp.example.com/token",
@@ -48,26 +51,35 @@ const OBJECTS = [
     clientSecret: SECRETS.strayInAuthConfig, // no such field; kept by the schema's unknown fields
   }),
   authConfig("legacy-bearer", "bearerToken", { tokenSecretRef: ref("bearer") }),
-  mcpServer("weather", "vault", {
-    externalAuthConfigRef: { name: "weather-key" },
-    env: [{ name: "WEATHER_TOKEN", value: SECRETS.strayInMemberEnv }],
-  }),
-  mcpServer("archive", "vault", { externalAuthConfigRef: { name: "legacy-bearer" } }),
-  mcpServer("search", "vault"),
-  vmcpManifest("inline-vmcp", "vault", {
-    outgoingAuth: {
-      source: "inline",
-      default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "idp-exchange" } },
-      backends: { weather: { type: "discovered" } },
+  mcpServer("weather", {
+    group: "vault",
+    spec: {
+      externalAuthConfigRef: { name: "weather-key" },
+      env: [{ name: "WEATHER_TOKEN", value: SECRETS.strayInMemberEnv }],
     },
   }),
-  vmcpManifest("bearer-vmcp", "vault", {
-    outgoingAuth: {
-      source: "inline",
-      default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "legacy-bearer" } },
+  mcpServer("archive", { group: "vault", spec: { externalAuthConfigRef: { name: "legacy-bearer" } } }),
+  mcpServer("search", { group: "vault" }),
+  virtualMCPServer("inline-vmcp", {
+    group: "vault",
+    spec: {
+      outgoingAuth: {
+        source: "inline",
+        default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "idp-exchange" } },
+        backends: { weather: { type: "discovered" } },
+      },
     },
   }),
-  vmcpManifest("dynamic-vmcp", "vault", { outgoingAuth: { source: "discovered" } }),
+  virtualMCPServer("bearer-vmcp", {
+    group: "vault",
+    spec: {
+      outgoingAuth: {
+        source: "inline",
+        default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "legacy-bearer" } },
+      },
+    },
+  }),
+  virtualMCPServer("dynamic-vmcp", { group: "vault", spec: { outgoingAuth: { source: "discovered" } } }),
 ];
 const VMCPS = ["inline-vmcp", "bearer-vmcp", "dynamic-vmcp"];
 
@@ -117,11 +129,7 @@ async function admitAll() {
   });
   for (const object of OBJECTS) {
     const { kind, metadata } = object;
-    const full = {
-      apiVersion: "toolhive.stacklok.dev/v1beta1",
-      ...object,
-      metadata: { ...metadata, namespace: ns() },
-    };
+    const full = { ...object, metadata: { ...metadata, namespace: ns() } };
     const review = JSON.stringify(
       admissionReview(kind, full, { uid: `u-${metadata.name}`, namespace: ns(), name: metadata.name }),
     );

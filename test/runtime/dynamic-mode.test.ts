@@ -17,16 +17,17 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
-import {
-  group,
-  headerInjectionConfig,
-  markDeploymentAvailable,
-  mcpServer,
-  patchStatus,
-  userApply,
-  vmcpManifest,
-} from "../../infra/local/test-kit/actors.ts";
+import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import {
+  headerInjection,
+  mcpExternalAuthConfig,
+  mcpGroup,
+  mcpRemoteProxy,
+  mcpServer,
+  mcpServerEntry,
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
 import { permissionsOf } from "../integration/can-i.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig } from "../integration/functions-identity.ts";
@@ -109,23 +110,24 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     await userApply(
       kubeConfig(),
       ns(),
-      group(groupName),
-      headerInjectionConfig(`${name}-key`, `${name}-creds`, "key"),
-      mcpServer(member("alpha"), groupName, { externalAuthConfigRef: { name: `${name}-key` } }),
-      {
-        kind: "MCPRemoteProxy",
-        metadata: { name: member("gamma") },
-        spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse", groupRef: { name: groupName } },
-      },
-      vmcpManifest(name, groupName),
+      mcpGroup(groupName),
+      mcpExternalAuthConfig(`${name}-key`, { spec: headerInjection(`${name}-creds`, "key") }),
+      mcpServer(member("alpha"), {
+        group: groupName,
+        spec: { externalAuthConfigRef: { name: `${name}-key` } },
+      }),
+      mcpRemoteProxy(member("gamma"), {
+        group: groupName,
+        spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse" },
+      }),
+      virtualMCPServer(name, { group: groupName }),
     );
     // A kind the functions do not write (their API table has no entry for it): kubectl applies it.
-    const delta = {
-      apiVersion: "toolhive.stacklok.dev/v1beta1",
-      kind: "MCPServerEntry",
-      metadata: { name: member("delta"), namespace: ns() },
-      spec: { remoteUrl: a.url, transport: "streamable-http", groupRef: { name: groupName } },
-    };
+    const delta = mcpServerEntry(member("delta"), {
+      namespace: ns(),
+      group: groupName,
+      spec: { remoteUrl: a.url },
+    });
     const applied = kubectl(["apply", "-f", "-"], JSON.stringify(delta));
     expect(applied.status, applied.stderr).toBe(0);
     // What ToolHive's controllers would report for the members.
@@ -195,7 +197,7 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
           async () => {
             const c = await startBackend("c", "streamableHttp");
             backends.push(c);
-            await userApply(kubeConfig(), ns(), mcpServer(member("beta"), groupName));
+            await userApply(kubeConfig(), ns(), mcpServer(member("beta"), { group: groupName }));
             await patchStatus(kubeConfig(), "MCPServer", ns(), member("beta"), {
               phase: "Running",
               url: c.url,
@@ -300,7 +302,7 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     const report = reportOf(real);
     // The double, on an object of its own, told what the real runtime saw.
     const twin = `${name}-double`;
-    await userApply(kubeConfig(), ns(), vmcpManifest(twin, groupName));
+    await userApply(kubeConfig(), ns(), virtualMCPServer(twin, { group: groupName }));
     const backendsSeen = (report.discoveredBackends as Any[]).map((b) => ({
       name: b.name,
       status: b.status,

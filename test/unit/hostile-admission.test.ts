@@ -7,7 +7,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { describe, expect, it } from "vitest";
 import { admissionHandler, settingsFromEnv } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
-import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
@@ -38,9 +39,9 @@ function setup() {
   return { send, publisher, counted };
 }
 
-type Vmcp = ReturnType<typeof vmcpObject> & { metadata: Record<string, unknown> };
+type Vmcp = ReturnType<typeof virtualMCPServer> & { metadata: Record<string, unknown> };
 const object = (name = "team"): Vmcp => ({
-  ...vmcpObject(name, "tools"),
+  ...virtualMCPServer(name),
   metadata: { name, namespace: "tools" },
 });
 const reviewOf = (vmcp: unknown, request: Record<string, unknown> = {}) =>

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
-import { admissionReview, vmcpObject } from "../../infra/local/test-kit/admission-review.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { functionUrlEvent } from "../fixtures/function-url-event.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it
@@ -127,7 +128,7 @@ const context = {
   getRemainingTimeInMillis: () => 5_000,
 } as Context;
 
-const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", vmcpObject("team", "tools"), { uid: "u" }));
+const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", virtualMCPServer("team"), { uid: "u" }));
 
 const event = (path: string, extra: Partial<APIGatewayProxyEventV2> = {}, method = "POST") =>
   functionUrlEvent(path, REVIEW, extra, method);

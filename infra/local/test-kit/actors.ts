@@ -80,41 +80,6 @@ export async function markDeploymentAvailable(
   );
 }
 
-export const group = (name: string): Manifest => ({ kind: "MCPGroup", metadata: { name }, spec: {} });
-
-export function mcpServer(name: string, groupName: string, spec: Record<string, unknown> = {}): Manifest {
-  return {
-    kind: "MCPServer",
-    metadata: { name },
-    spec: {
-      image: `example/${name}:1`,
-      groupRef: { name: groupName },
-      transport: "streamable-http",
-      ...spec,
-    },
-  };
-}
-
-/** An MCPExternalAuthConfig that injects the X-API-Key header from a key of a Secret. */
-export function headerInjectionConfig(name: string, secret: string, key: string): Manifest {
-  return {
-    kind: "MCPExternalAuthConfig",
-    metadata: { name },
-    spec: {
-      type: "headerInjection",
-      headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: secret, key } },
-    },
-  };
-}
-
-export function vmcpManifest(name: string, groupName: string, spec: Record<string, unknown> = {}): Manifest {
-  return {
-    kind: "VirtualMCPServer",
-    metadata: { name },
-    spec: { groupRef: { name: groupName }, incomingAuth: { type: "anonymous" }, ...spec },
-  };
-}
-
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE"]);
 const OUR_RESOURCES = new Set([
   "virtualmcpservers",
