@@ -11,10 +11,11 @@ import { windowOf } from "../../functions/core/delivery/hint-window.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { enqueue } from "../../functions/reconcile/reconcile-queue.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { soakOr } from "../soak.ts";
-import { aws, eventually, functionLogs } from "./stack.ts";
+import { aws, functionLogs } from "./stack.ts";
 
 const namespace = useNamespace("storm");
 /** How many VirtualMCPServers the burst creates. */
@@ -49,7 +50,6 @@ const logLines = async (fn: string, message: string, name: string) =>
 async function queueDrained(): Promise<void> {
   const sqs = new SQSClient(aws());
   await eventually(
-    "the reconcile queue drained",
     async () => {
       const { Attributes = {} } = await sqs.send(
         new GetQueueAttributesCommand({
@@ -60,21 +60,19 @@ async function queueDrained(): Promise<void> {
       const left =
         Number(Attributes.ApproximateNumberOfMessages) +
         Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-      return left === 0 ? true : undefined;
+      return left === 0;
     },
-    120_000,
-    500,
+    { what: "the reconcile queue drained", timeout: 120_000, interval: 500 },
   );
 }
 
 describe("hint storms", () => {
   it("turns 1,000 hints for one object within a second into one reconcile per hint window", async () => {
     apply(group("storm-tools"), vmcp("storm", "storm-tools"));
-    await eventually(
-      "the first reconcile",
-      async () => ((await observed("storm")) ? true : undefined),
-      60_000,
-    );
+    await eventually(() => observed("storm"), {
+      what: "the first reconcile",
+      timeout: 60_000,
+    });
     await queueDrained();
     const before = (await logLines("reconcile", "reconciled", "storm")).length;
     const uid = (
@@ -135,7 +133,6 @@ describe("hint storms", () => {
         apply(...names.slice(at, at + 50).map((name) => vmcp(name, "burst-tools")));
       const kc = kubeConfig();
       await eventually(
-        `all ${BURST} observed`,
         async () => {
           const items = (await listObjects(kc, "VirtualMCPServer", { namespace: namespace.name })) as {
             metadata: { name: string };
@@ -144,10 +141,9 @@ describe("hint storms", () => {
           const done = items.filter(
             (i) => i.metadata.name.startsWith("burst-") && i.status?.observedGeneration === 1,
           );
-          return done.length === BURST ? true : undefined;
+          return done.length === BURST;
         },
-        BURST * 2_000,
-        1_000,
+        { what: `all ${BURST} observed`, timeout: BURST * 2_000, interval: 1_000 },
       );
       console.log(`[aws] burst of ${BURST} VirtualMCPServers converged in ${Date.now() - started} ms`);
       const namesOf = async (kind: "Deployment" | "Service") =>

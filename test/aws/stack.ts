@@ -1,5 +1,4 @@
-// What the AWS suite's tests share: AWS clients for the emulator, the functions' logs, polling.
-import { setTimeout as sleep } from "node:timers/promises";
+// What the AWS suite's tests share: AWS clients for the emulator, the functions' logs.
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { inject } from "vitest";
 import { clientConfig } from "../../infra/local/aws-stack/aws-target.ts";
@@ -30,20 +29,4 @@ export async function functionLogs(fn: string): Promise<Record<string, unknown>[
     nextToken = page.nextToken;
   } while (nextToken);
   return lines;
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with `what`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }

@@ -3,11 +3,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { isListening } from "../../infra/local/control-plane/network.ts";
 import { isAlive } from "../../infra/local/control-plane/processes.ts";
 import { readState } from "../../infra/local/control-plane/state.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 
 const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
 const PLANE = new URL("../../infra/local/control-plane/plane.ts", import.meta.url).pathname;
@@ -87,8 +87,11 @@ describe("vmcp-lambda control-plane", () => {
     expect(pids.every(isAlive)).toBe(true);
 
     owner.kill("SIGKILL");
-    const deadline = Date.now() + 20_000;
-    while ((pids.some(isAlive) || existsSync(dir)) && Date.now() < deadline) await sleep(100);
+    await eventually(() => !pids.some(isAlive) && !existsSync(dir), {
+      what: "the guardian to stop the control plane and remove its directory",
+      timeout: 20_000,
+      interval: 100,
+    });
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
     expect(await isListening(state.apiserver.port)).toBe(false);

@@ -6,7 +6,6 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -20,6 +19,7 @@ import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
 import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { mcpGroup, mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { soakOr } from "../soak.ts";
 import { namespaceState } from "./namespace-state.ts";
@@ -90,7 +90,11 @@ describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
       },
     );
     // Kill the server once a third of the objects have their Deployment.
-    while ((await deploymentCount()) < before + (NAMESPACES * PER_NAMESPACE) / 3) await sleep(50);
+    await eventually(async () => (await deploymentCount()) >= before + (NAMESPACES * PER_NAMESPACE) / 3, {
+      what: "a third of the Deployments written",
+      timeout: 60_000,
+      interval: 50,
+    });
     expect(finished).toBe(false);
     await outage(dir, server, DOWN_MS);
     const summary = await resync;

@@ -18,6 +18,7 @@ import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
 import {
   headerInjection,
@@ -50,19 +51,8 @@ const ns = () => namespace.name;
 type Any = Record<string, any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(1_000);
-  }
-}
+/** How long the runtime may take to serve a change of its group's members. */
+const served = { timeout: 120_000, interval: 1_000 };
 
 describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", (version) => {
   const name = `dyn-${version.replaceAll(".", "-")}`;
@@ -163,10 +153,13 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     }
     await markDeploymentAvailable(kubeConfig(), ns(), name);
     await reconcile();
-    const names = await waitFor("the members' tools", async () => {
-      const all = await tools();
-      return all.length === 3 * TOOLS_PER_BACKEND ? all : undefined;
-    });
+    const names = await eventually(
+      async () => {
+        const all = await tools();
+        return all.length === 3 * TOOLS_PER_BACKEND ? all : undefined;
+      },
+      { what: "the members' tools", ...served },
+    );
     for (const suffix of ["alpha", "gamma", "delta"])
       expect(toolsOf(names, suffix)).toHaveLength(TOOLS_PER_BACKEND);
     // A call reaches the server behind alpha, with the header its auth config names (the runtime read the
@@ -202,18 +195,20 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
               phase: "Running",
               url: c.url,
             });
-            await waitFor("beta's tools", async () =>
-              toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND ? true : undefined,
-            );
+            await eventually(async () => toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND, {
+              what: "beta's tools",
+              ...served,
+            });
           },
         ],
         [
           at(0.5),
           async () => {
             expect(kubectl(["delete", "mcpserver", member("beta"), "-n", ns()]).status).toBe(0);
-            await waitFor("beta gone", async () =>
-              toolsOf(await tools(), "beta").length === 0 ? true : undefined,
-            );
+            await eventually(async () => toolsOf(await tools(), "beta").length === 0, {
+              what: "beta gone",
+              ...served,
+            });
           },
         ],
         [

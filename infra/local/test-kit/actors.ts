@@ -4,6 +4,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { type Kind, resourcePath } from "../../../functions/core/kinds/resources.ts";
 import { applyObject, getObject } from "../../../functions/kube/api.ts";
 import { rawRequest } from "../../../functions/kube/raw-request.ts";
+import { eventually } from "./eventually.ts";
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
 
@@ -120,21 +121,24 @@ export async function requestCounts(kc: KubeConfig): Promise<RequestCounts> {
   return { reads, writes };
 }
 
-/** The requests `work` caused (nothing else may run against the API server meanwhile). */
 /**
  * The API server counts a request just after answering it, so /metrics read right after a request can miss
  * it and charge it to the next count. Read until two reads 20 ms apart agree.
  */
 async function settledCounts(kc: KubeConfig): Promise<RequestCounts> {
-  let last = await requestCounts(kc);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const next = await requestCounts(kc);
-    if (next.reads === last.reads && next.writes === last.writes) return next;
-    last = next;
-  }
+  let last: RequestCounts | undefined;
+  return eventually(
+    async () => {
+      const next = await requestCounts(kc);
+      const settled = last?.reads === next.reads && last.writes === next.writes;
+      last = next;
+      return settled && next;
+    },
+    { what: "the API server's request counts to settle", interval: 20 },
+  );
 }
 
+/** The requests `work` caused (nothing else may run against the API server meanwhile). */
 export async function countRequests(kc: KubeConfig, work: () => Promise<unknown>): Promise<RequestCounts> {
   const before = await settledCounts(kc);
   await work();
