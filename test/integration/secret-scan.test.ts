@@ -2,7 +2,6 @@
 // (admission through the Lambda handler and the CLI, reconcile through the Lambda handler and the CLI,
 // resync) run as the functions' own identity, then everything they printed or wrote scanned for the values.
 
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -14,6 +13,7 @@ import { lookUp } from "../../functions/admission/lookups.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
 import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { runCli } from "../../infra/local/test-kit/command-line.ts";
 import {
   mcpExternalAuthConfig,
   mcpGroup,
@@ -101,12 +101,9 @@ async function capturing<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
-function cli(name: string, args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [MAIN, ...args], {
-    input,
-    encoding: "utf8",
-    timeout: 60_000,
+async function cli(name: string, args: string[], stdin?: string) {
+  const result = await runCli(args, {
+    stdin,
     env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:scan", VMCP_RUNTIME_VERSION: "v0.47.0" },
   });
   printed[`cli ${name}`] = result.stdout + result.stderr;
@@ -148,7 +145,7 @@ async function admitAll() {
     // The command line too, for the objects whose validation asks the API server (a process each: slow).
     if (kind !== "MCPExternalAuthConfig" && kind !== "VirtualMCPServer") continue;
     for (const flags of CLI_MUTATES.includes(metadata.name) ? [[], ["--mutate"]] : [[]]) {
-      const run = cli(
+      const run = await cli(
         `admit ${metadata.name} ${flags}`,
         ["admit", ...flags, "--kubeconfig", kubeconfigFile],
         review,
@@ -183,10 +180,15 @@ async function reconcileAll() {
   );
   expect(result).toEqual({ batchItemFailures: [] });
   for (const name of VMCPS) {
-    const run = cli(`reconcile ${name}`, ["reconcile", `${ns()}/${name}`, "--kubeconfig", kubeconfigFile]);
+    const run = await cli(`reconcile ${name}`, [
+      "reconcile",
+      `${ns()}/${name}`,
+      "--kubeconfig",
+      kubeconfigFile,
+    ]);
     expect(run.status, run.stderr).toBe(0);
   }
-  const resync = cli("resync", ["resync", "--namespace", ns(), "--kubeconfig", kubeconfigFile]);
+  const resync = await cli("resync", ["resync", "--namespace", ns(), "--kubeconfig", kubeconfigFile]);
   expect(JSON.parse(resync.stdout)).toMatchObject({ objects: 3, failed: 0 });
 }
 
