@@ -6,11 +6,11 @@ import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { reconcileOne } from "../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../functions/resync/resync-all.ts";
 import { markDeploymentAvailable, type RequestCounts } from "../infra/local/test-kit/actors.ts";
+import { inParallel } from "../infra/local/test-kit/in-parallel.ts";
 import { runtimeReport } from "../infra/local/test-kit/runtime-double.ts";
 import {
   applyVmcps,
   countRequests,
-  inParallel,
   type ObjectKey,
   seedNamespace,
   withFreshControlPlane,

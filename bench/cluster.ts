@@ -10,6 +10,7 @@ import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
 import { down, up } from "../infra/local/control-plane/plane.ts";
 import { patchStatus, userApply } from "../infra/local/test-kit/actors.ts";
+import { inParallel } from "../infra/local/test-kit/in-parallel.ts";
 import { mcpGroup, mcpServer, virtualMCPServer } from "../infra/local/test-kit/toolhive-objects.ts";
 
 export { countRequests } from "../infra/local/test-kit/actors.ts";
@@ -63,18 +64,4 @@ export interface ObjectKey {
 
 export async function applyVmcps(kc: KubeConfig, keys: readonly ObjectKey[], mode: Mode) {
   await inParallel(keys, ({ namespace, name }) => userApply(kc, namespace, vmcpOf(name, mode)));
-}
-
-/** `task` over `items`, `width` at a time: fast enough for a thousand objects, gentle on a 2-core machine. */
-export async function inParallel<T>(
-  items: readonly T[],
-  task: (item: T) => Promise<unknown>,
-  width = 8,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await task(items[next++] as T);
-    }),
-  );
 }
