@@ -12,6 +12,7 @@ import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { enqueue } from "../../functions/reconcile/reconcile-queue.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
+import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
 import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { soakOr } from "../soak.ts";
@@ -102,8 +103,12 @@ describe("hint storms", () => {
       kubeConfig: async () => kubeConfig(),
       send: (requests) => enqueue(sqs, inject("stackOutputs").ReconcileQueueUrl, requests),
     });
-    const routed = await Promise.all(
-      hints.map((hint, i) => route({ id: `storm-${i}`, detail: hint } as EventBridgeEvent<string, unknown>)),
+    // Fifty at a time, as many requests as one SDK client sends at once (it opens at most 50 sockets): a
+    // thousand connections at once are more than a loaded machine's emulator accepts.
+    const routed = await inParallel(
+      hints.map((hint, i) => ({ id: `storm-${i}`, detail: hint }) as EventBridgeEvent<string, unknown>),
+      route,
+      50,
     );
     expect(routed.reduce((n, r) => n + r.queued, 0)).toBe(1_000);
     console.log(`[aws] 1,000 hints routed in ${Date.now() - start} ms`);

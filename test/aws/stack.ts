@@ -4,8 +4,11 @@ import { inject } from "vitest";
 import { clientConfig } from "../../infra/local/aws-stack/aws-target.ts";
 import { LOCAL_STAGE } from "../../infra/local/aws-stack/deploy.ts";
 
+let shared: ReturnType<typeof clientConfig> | undefined;
+/** One configuration for every client of a test file: they share its sockets, so a poll reuses a connection
+ * to the emulator instead of opening another (an agent per client keeps each one open). */
 export const aws = () =>
-  clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined });
+  (shared ??= clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined }));
 export const functionName = (fn: string) => `vmcp-lambda-${LOCAL_STAGE}-${fn}`;
 
 /** The structured (JSON) log lines a function wrote, oldest first. */
