@@ -13,7 +13,12 @@ import type { Lookups } from "../functions/core/admission/validate.ts";
 import { createObject } from "../functions/kube/api.ts";
 import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
 import { down, up } from "../infra/local/control-plane/plane.ts";
-import { admissionReview, vmcpObject } from "../test/fixtures/admission-review.ts";
+import { admissionReview } from "../infra/local/test-kit/admission-review.ts";
+import {
+  mcpExternalAuthConfig,
+  mcpGroup,
+  virtualMCPServer,
+} from "../infra/local/test-kit/toolhive-objects.ts";
 import type { Benchmark, Target } from "./section.ts";
 import { fmt, type Summary, summarize } from "./stats.ts";
 
@@ -23,30 +28,26 @@ const NAMESPACE = "bench";
 const body = JSON.stringify(
   admissionReview(
     "VirtualMCPServer",
-    vmcpObject("shop", NAMESPACE, {
-      groupRef: { name: "shop-tools" },
-      incomingAuth: { type: "anonymous" },
-      outgoingAuth: {
-        source: "inline",
-        default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "corporate" } },
-        backends: {
-          weather: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "weather-key" } },
+    virtualMCPServer("shop", {
+      namespace: NAMESPACE,
+      group: "shop-tools",
+      spec: {
+        outgoingAuth: {
+          source: "inline",
+          default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "corporate" } },
+          backends: {
+            weather: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "weather-key" } },
+          },
         },
+        config: { aggregation: { conflictResolution: "prefix" } },
       },
-      config: { aggregation: { conflictResolution: "prefix" } },
     }),
   ),
 );
 
 async function seed(kc: KubeConfig): Promise<void> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
-  const toolhive = "toolhive.stacklok.dev/v1beta1";
-  await createObject(kc, "MCPGroup", NAMESPACE, {
-    apiVersion: toolhive,
-    kind: "MCPGroup",
-    metadata: { name: "shop-tools" },
-    spec: {},
-  });
+  await createObject(kc, "MCPGroup", NAMESPACE, mcpGroup("shop-tools", { namespace: NAMESPACE }));
   for (const [name, spec] of [
     [
       "corporate",
@@ -60,12 +61,12 @@ async function seed(kc: KubeConfig): Promise<void> {
       },
     ],
   ] as const)
-    await createObject(kc, "MCPExternalAuthConfig", NAMESPACE, {
-      apiVersion: toolhive,
-      kind: "MCPExternalAuthConfig",
-      metadata: { name },
-      spec,
-    });
+    await createObject(
+      kc,
+      "MCPExternalAuthConfig",
+      NAMESPACE,
+      mcpExternalAuthConfig(name, { namespace: NAMESPACE, spec }),
+    );
 }
 
 type Step = () => Promise<unknown> | unknown;

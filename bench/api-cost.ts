@@ -5,12 +5,12 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { reconcileOne } from "../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../functions/resync/resync-all.ts";
-import { markDeploymentAvailable, type RequestCounts } from "../test/integration/objects.ts";
-import { runtimeReport } from "../test/integration/runtime-double.ts";
+import { markDeploymentAvailable, type RequestCounts } from "../infra/local/test-kit/actors.ts";
+import { inParallel } from "../infra/local/test-kit/in-parallel.ts";
+import { runtimeReport } from "../infra/local/test-kit/runtime-double.ts";
 import {
   applyVmcps,
   countRequests,
-  inParallel,
   type ObjectKey,
   seedNamespace,
   withFreshControlPlane,

@@ -9,9 +9,11 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { Mode } from "../functions/core/kinds/toolhive.ts";
 import { ensureBinaries } from "../infra/local/control-plane/binaries.ts";
 import { down, up } from "../infra/local/control-plane/plane.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "../test/integration/objects.ts";
+import { patchStatus, userApply } from "../infra/local/test-kit/actors.ts";
+import { inParallel } from "../infra/local/test-kit/in-parallel.ts";
+import { mcpGroup, mcpServer, virtualMCPServer } from "../infra/local/test-kit/toolhive-objects.ts";
 
-export { countRequests } from "../test/integration/objects.ts";
+export { countRequests } from "../infra/local/test-kit/actors.ts";
 
 export interface BenchPlane {
   readonly kc: KubeConfig;
@@ -40,7 +42,7 @@ export async function withFreshControlPlane<T>(
 /** A namespace with the group and its members, running, as ToolHive's controllers would report them. */
 export async function seedNamespace(kc: KubeConfig, namespace: string, members: readonly string[]) {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  await userApply(kc, namespace, group(GROUP), ...members.map((m) => mcpServer(m, GROUP)));
+  await userApply(kc, namespace, mcpGroup(GROUP), ...members.map((m) => mcpServer(m, { group: GROUP })));
   for (const member of members)
     await patchStatus(kc, "MCPServer", namespace, member, {
       phase: "Running",
@@ -50,7 +52,10 @@ export async function seedNamespace(kc: KubeConfig, namespace: string, members: 
 
 /** Static mode discovers the group's members itself; dynamic mode (no outgoingAuth) leaves it to the pod. */
 export const vmcpOf = (name: string, mode: Mode) =>
-  vmcpManifest(name, GROUP, mode === "static" ? { outgoingAuth: { source: "inline" } } : {});
+  virtualMCPServer(name, {
+    group: GROUP,
+    spec: mode === "static" ? { outgoingAuth: { source: "inline" } } : {},
+  });
 
 export interface ObjectKey {
   readonly namespace: string;
@@ -59,18 +64,4 @@ export interface ObjectKey {
 
 export async function applyVmcps(kc: KubeConfig, keys: readonly ObjectKey[], mode: Mode) {
   await inParallel(keys, ({ namespace, name }) => userApply(kc, namespace, vmcpOf(name, mode)));
-}
-
-/** `task` over `items`, `width` at a time: fast enough for a thousand objects, gentle on a 2-core machine. */
-export async function inParallel<T>(
-  items: readonly T[],
-  task: (item: T) => Promise<unknown>,
-  width = 8,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await task(items[next++] as T);
-    }),
-  );
 }

@@ -3,13 +3,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { admissionReview, vmcpObject } from "../test/fixtures/admission-review.ts";
+import { admissionReview } from "../infra/local/test-kit/admission-review.ts";
+import { virtualMCPServer } from "../infra/local/test-kit/toolhive-objects.ts";
 
 const TOKEN = "cold-start-token-0123456789";
 
 const review = admissionReview(
   "VirtualMCPServer",
-  vmcpObject("team", "tools", { config: { groupRef: "team-a" } }),
+  virtualMCPServer("team", { spec: { config: { groupRef: "team-a" } } }),
 );
 
 /** A bundle's request, and how to tell it answered right. */

@@ -6,12 +6,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
 import { getObject } from "../functions/kube/api.ts";
 import { downLocalStack, upLocalStack } from "../infra/local/aws-stack/stack.ts";
 import { binaryPaths } from "../infra/local/control-plane/binaries.ts";
+import { eventually } from "../infra/local/test-kit/eventually.ts";
 import type { Benchmark } from "./section.ts";
 import { fmt, summarize } from "./stats.ts";
 
@@ -65,11 +65,11 @@ export const convergence: Benchmark = async ({ quick, log }) => {
       const applied = kubectl(manifest(name));
       if (applied.status !== 0) throw new Error(applied.stderr);
       const returned = performance.now();
-      const deadline = Date.now() + 60_000;
-      while (!(await converged(kc, name))) {
-        if (Date.now() > deadline) throw new Error(`${name} did not converge in 60 s`);
-        await sleep(25);
-      }
+      await eventually(() => converged(kc, name), {
+        what: `${name} converged`,
+        timeout: 60_000,
+        interval: 25,
+      });
       const done = performance.now();
       if (i < 0) log(`convergence: cold first apply ${fmt(done - started, " ms")}`);
       else {

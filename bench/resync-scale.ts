@@ -11,11 +11,11 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { childNames } from "../functions/core/kinds/names.ts";
 import { resourcePath } from "../functions/core/kinds/resources.ts";
 import { rawRequest } from "../functions/kube/raw-request.ts";
+import { inParallel } from "../infra/local/test-kit/in-parallel.ts";
 import { lineChart } from "./chart.ts";
 import {
   applyVmcps,
   countRequests,
-  inParallel,
   type ObjectKey,
   seedNamespace,
   withFreshControlPlane,

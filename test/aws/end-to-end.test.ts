@@ -3,9 +3,10 @@
 // controllers (members, the Deployment) reaching the VirtualMCPServer through hints, not the resync.
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
+import { markDeploymentAvailable, patchStatus } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
-import { markDeploymentAvailable, patchStatus } from "../integration/objects.ts";
-import { eventually, functionLogs } from "./stack.ts";
+import { functionLogs } from "./stack.ts";
 
 const namespace = useNamespace("e2e");
 type Status = {
@@ -52,17 +53,20 @@ describe("the local stack, end to end", () => {
     const started = Date.now();
     const applied = kubectl(["apply", "-n", namespace.name, "-f", "-"], manifests);
     expect(applied.status, applied.stderr).toBe(0);
-    const converged = await eventually("children and status", async () => {
-      const kc = kubeConfig();
-      const [deployment, service, configMap, current] = await Promise.all([
-        getObject(kc, "Deployment", namespace.name, "shop"),
-        getObject(kc, "Service", namespace.name, "vmcp-shop"),
-        getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config"),
-        vmcp(),
-      ]);
-      const done = deployment && service && configMap && current.status?.observedGeneration === 1;
-      return done ? current : undefined;
-    });
+    const converged = await eventually(
+      async () => {
+        const kc = kubeConfig();
+        const [deployment, service, configMap, current] = await Promise.all([
+          getObject(kc, "Deployment", namespace.name, "shop"),
+          getObject(kc, "Service", namespace.name, "vmcp-shop"),
+          getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config"),
+          vmcp(),
+        ]);
+        const done = deployment && service && configMap && current.status?.observedGeneration === 1;
+        return done ? current : undefined;
+      },
+      { what: "children and status" },
+    );
     console.log(`[aws] kubectl apply → children and status: ${Date.now() - started} ms`);
     expect(condition(converged, "Valid")).toBe("True");
     expect(condition(converged, "GroupRefValidated")).toBe("True");
@@ -79,10 +83,13 @@ describe("the local stack, end to end", () => {
     ]);
     expect(JSON.parse(labels.stdout)).toMatchObject({ "toolhive.stacklok.dev/group": "shop-tools" });
     // It was the hint, not the schedule: the reconcile names its trigger.
-    const lines = await eventually("the reconcile's log line", async () => {
-      const found = await reconciles();
-      return found.length > 0 ? found : undefined;
-    });
+    const lines = await eventually(
+      async () => {
+        const found = await reconciles();
+        return found.length > 0 ? found : undefined;
+      },
+      { what: "the reconcile's log line" },
+    );
     expect(String(lines[0]?.trigger)).toContain("hint");
   });
 
@@ -93,16 +100,19 @@ describe("the local stack, end to end", () => {
       phase: "Running",
       url: "http://catalog.shop:8080",
     });
-    await eventually("backendCount 1", async () =>
-      (await vmcp()).status?.backendCount === 1 ? true : undefined,
-    );
+    await eventually(async () => (await vmcp()).status?.backendCount === 1, {
+      what: "backendCount 1",
+    });
     // The Deployment controller reports availability: hinted through deployments/status.
     const started = Date.now();
     await markDeploymentAvailable(kc, namespace.name, "shop");
-    const ready = await eventually("Ready", async () => {
-      const current = await vmcp();
-      return condition(current, "Ready") === "True" ? current : undefined;
-    });
+    const ready = await eventually(
+      async () => {
+        const current = await vmcp();
+        return condition(current, "Ready") === "True" ? current : undefined;
+      },
+      { what: "Ready" },
+    );
     console.log(`[aws] Deployment available → Ready: ${Date.now() - started} ms`);
     expect(ready.status?.phase).toBe("Ready");
     const routed = await functionLogs("router");
@@ -122,24 +132,20 @@ describe("the local stack, end to end", () => {
     const deleted = kubectl(["delete", "configmap", "shop-vmcp-config", "-n", namespace.name]);
     expect(deleted.status, deleted.stderr).toBe(0);
     const restored = await eventually(
-      "the ConfigMap back",
       async () =>
         (await getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config")) as
           | { metadata: { uid: string } }
           | undefined,
-      100_000,
-      1_000,
+      { what: "the ConfigMap back", timeout: 100_000, interval: 1_000 },
     );
     expect(restored.metadata.uid).not.toBe(before.metadata.uid);
     // The resync restores the child during its run; the emulator ships its log only after the run ends.
     const resyncs = await eventually(
-      "the resync's log",
       async () => {
         const done = (await functionLogs("resync")).filter((line) => line.message === "resync done");
         return done.length > 0 ? done : undefined;
       },
-      30_000,
-      500,
+      { what: "the resync's log", timeout: 30_000, interval: 500 },
     );
     expect(Number(resyncs.at(-1)?.objects)).toBeGreaterThanOrEqual(1);
   }, 120_000);

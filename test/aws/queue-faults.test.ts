@@ -7,8 +7,9 @@ import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, inject, it } from "vitest";
 import { HINT_DETAIL_TYPE, HINT_SOURCE } from "../../functions/admission/event-bus.ts";
 import type { ChangeHint } from "../../functions/core/delivery/change-hint.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { kubectl, useNamespace } from "../integration/cluster.ts";
-import { aws, eventually, functionLogs } from "./stack.ts";
+import { aws, functionLogs } from "./stack.ts";
 
 const namespace = useNamespace("faults");
 const forKey = (name: string) => (line: Record<string, unknown>) =>
@@ -39,15 +40,13 @@ describe("queue failure paths", () => {
     expect(put.FailedEntryCount ?? 0).toBe(0);
     const ghost = forKey("ghost");
     const lines = await eventually(
-      "the hint dropped",
       async () => {
         const all = (await functionLogs("reconcile")).filter(ghost);
         return all.some((l) => l.message === "hinted write never happened; dropping the hint")
           ? all
           : undefined;
       },
-      60_000,
-      500,
+      { what: "the hint dropped", timeout: 60_000, interval: 500 },
     );
     const messages = lines.map((l) => l.message);
     // staleHintReceives is 2 on the local stage: one retry, then the drop; never an error.
@@ -82,7 +81,6 @@ spec:
     expect(applied.status, applied.stderr).toBe(0);
     const sqs = new SQSClient(aws());
     const dead = await eventually(
-      "the request in the dead-letter queue",
       async () => {
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({
@@ -93,8 +91,7 @@ spec:
         );
         return Messages.find((m) => JSON.parse(m.Body ?? "{}").name === "poison");
       },
-      90_000,
-      500,
+      { what: "the request in the dead-letter queue", timeout: 90_000, interval: 500 },
     );
     expect(JSON.parse(dead.Body ?? "{}")).toMatchObject({ namespace: namespace.name, trigger: "hint" });
     // maxReceives is 3 on the local stage: three attempts. The first may find the object not yet written
@@ -104,13 +101,11 @@ spec:
       (l.message === "reconcile failed; retrying later" && l.key === `${namespace.name}/poison`) ||
       (l.message === "snapshot predates the hinted write; retrying" && forKey("poison")(l));
     const failures = await eventually(
-      "three attempts in the log",
       async () => {
         const found = (await functionLogs("reconcile")).filter(attempt);
         return found.length >= 3 ? found : undefined;
       },
-      15_000,
-      500,
+      { what: "three attempts in the log", timeout: 15_000, interval: 500 },
     );
     expect(
       failures.filter((l) => l.message === "reconcile failed; retrying later").length,

@@ -1,12 +1,14 @@
-// What the AWS suite's tests share: AWS clients for the emulator, the functions' logs, polling.
-import { setTimeout as sleep } from "node:timers/promises";
+// What the AWS suite's tests share: AWS clients for the emulator, the functions' logs.
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { inject } from "vitest";
 import { clientConfig } from "../../infra/local/aws-stack/aws-target.ts";
 import { LOCAL_STAGE } from "../../infra/local/aws-stack/deploy.ts";
 
+let shared: ReturnType<typeof clientConfig> | undefined;
+/** One configuration for every client of a test file: they share its sockets, so a poll reuses a connection
+ * to the emulator instead of opening another (an agent per client keeps each one open). */
 export const aws = () =>
-  clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined });
+  (shared ??= clientConfig({ endpoint: inject("awsEndpoint"), caPem: inject("awsCaPem") || undefined }));
 export const functionName = (fn: string) => `vmcp-lambda-${LOCAL_STAGE}-${fn}`;
 
 /** The structured (JSON) log lines a function wrote, oldest first. */
@@ -30,20 +32,4 @@ export async function functionLogs(fn: string): Promise<Record<string, unknown>[
     nextToken = page.nextToken;
   } while (nextToken);
   return lines;
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with `what`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }

@@ -1,13 +1,10 @@
 // `vmcp-lambda webhooks --stage S` renders, from the deployed stack's outputs and the token in SSM, the
 // same webhook configurations the local stack registered with the API server.
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { runCli } from "../../infra/local/test-kit/command-line.ts";
 import { kubectl } from "../integration/cluster.ts";
 
-const run = promisify(execFile);
 /** What a user pointing the command at the emulator would have in their environment. */
 const cliEnvironment = () => ({
   PATH: process.env.PATH,
@@ -21,20 +18,17 @@ type Config = { kind: string; metadata: { name: string }; webhooks: { name: stri
 
 describe("vmcp-lambda webhooks", () => {
   it("renders the registered configurations from the stack's outputs and the SSM token", async () => {
-    const { stdout } = await run(
-      process.execPath,
+    const run = await runCli(
       [
-        join(inject("repoRoot"), "functions", "cli", "main.ts"),
         "webhooks",
         "--stage",
         "local",
         ...(inject("awsCaFile") ? ["--ca-bundle-file", inject("awsCaFile")] : []),
       ],
-      {
-        env: cliEnvironment(),
-      },
+      { env: cliEnvironment() },
     );
-    const rendered = parseAllDocuments(stdout).map((d) => d.toJS() as Config);
+    expect(run.status, run.stderr).toBe(0);
+    const rendered = parseAllDocuments(run.stdout).map((d) => d.toJS() as Config);
     expect(rendered.map((c) => c.kind)).toEqual([
       "ValidatingWebhookConfiguration",
       "MutatingWebhookConfiguration",
@@ -51,17 +45,8 @@ describe("vmcp-lambda webhooks", () => {
   });
 
   it("fails with the stage named when nothing is deployed there", async () => {
-    const failure = await run(
-      process.execPath,
-      [join(inject("repoRoot"), "functions", "cli", "main.ts"), "webhooks", "--stage", "nowhere"],
-      {
-        env: cliEnvironment(),
-      },
-    ).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toMatch(/vmcp-lambda-nowhere/);
+    const failure = await runCli(["webhooks", "--stage", "nowhere"], { env: cliEnvironment() });
+    expect(failure.status).toBe(1);
+    expect(failure.stderr).toMatch(/vmcp-lambda-nowhere/);
   });
 });

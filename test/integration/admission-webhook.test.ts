@@ -11,9 +11,11 @@ import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { defaultAdmissionSettings, silentObservability } from "../../infra/local/test-kit/lambda.ts";
+import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
-import { userApply } from "./objects.ts";
 
 const namespace = useNamespace("webhook");
 const TOKEN = "integration-token-7f3a";
@@ -86,16 +88,17 @@ beforeAll(async () => {
     configs.push({ kind: plural, name: config.metadata.name });
   }
   // A configuration takes effect when the API server's informer has it; probe until our answer comes back.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const probe = await kubectl(
-      ["apply", "--dry-run=server", "-f", "-"],
-      manifest("probe", "{ groupRef: { name: no-such-group }, incomingAuth: { type: anonymous } }"),
-    );
-    if (probe.stderr.includes("not found in namespace")) break;
-    if (Date.now() > deadline) throw new Error(`the webhook never answered: ${probe.stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await eventually(
+    async () => {
+      const probe = await kubectl(
+        ["apply", "--dry-run=server", "-f", "-"],
+        manifest("probe", "{ groupRef: { name: no-such-group }, incomingAuth: { type: anonymous } }"),
+      );
+      if (!probe.stderr.includes("not found in namespace")) throw new Error(`kubectl said: ${probe.stderr}`);
+      return true;
+    },
+    { what: "the webhook's answer", timeout: 20_000, interval: 200 },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -119,11 +122,7 @@ describe("admission webhooks on the real API server", () => {
   });
 
   it("refuses a missing auth config reference, naming it", async () => {
-    await userApply(kubeConfig(), namespace.name, {
-      kind: "MCPGroup",
-      metadata: { name: "team-a" },
-      spec: {},
-    });
+    await userApply(kubeConfig(), namespace.name, mcpGroup("team-a"));
     const result = await kubectl(
       ["apply", "-f", "-"],
       manifest(

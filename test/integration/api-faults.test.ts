@@ -4,10 +4,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getObject, setRequestDeadline } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
 import { type FaultProxy, faultProxy } from "./fault-proxy.ts";
 import { namespaceState } from "./namespace-state.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("faults");
 // The same objects, reconciled without faults: where the faulty run must end.
@@ -18,7 +19,7 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   proxy = await faultProxy(kubeConfig());
   for (const ns of [namespace.name, twin.name])
-    await userApply(kubeConfig(), ns, group("tools"), vmcpManifest("flaky", "tools"));
+    await userApply(kubeConfig(), ns, mcpGroup("tools"), virtualMCPServer("flaky", { group: "tools" }));
 });
 // A failed test must not leave its deadline to the next one.
 afterEach(() => setRequestDeadline(undefined));

@@ -8,10 +8,11 @@ import { type Kind, resourcePath } from "../../functions/core/kinds/resources.ts
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { markDeploymentAvailable, userApply } from "../../infra/local/test-kit/actors.ts";
+import { type RuntimeBackend, runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { soakOr } from "../soak.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, markDeploymentAvailable, userApply, vmcpManifest } from "./objects.ts";
-import { type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
 const DURATION_MS = soakOr(4_000, 60_000);
 const NAME = "busy";
@@ -59,7 +60,7 @@ afterAll(() => stopWatch?.());
 
 describe("concurrent writers", () => {
   it("lose no update, never fail a reconcile on a conflict, and never flap a condition", async () => {
-    await userApply(kc, namespace.name, group("tools"), vmcpManifest(NAME, "tools"));
+    await userApply(kc, namespace.name, mcpGroup("tools"), virtualMCPServer(NAME, { group: "tools" }));
     await reconcile();
     await markDeploymentAvailable(kc, namespace.name, NAME);
     const desiredConfig = (await read("ConfigMap", `${NAME}-vmcp-config`)).data["config.yaml"];

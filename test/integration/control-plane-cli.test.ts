@@ -3,13 +3,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { isListening } from "../../infra/local/control-plane/network.ts";
 import { isAlive } from "../../infra/local/control-plane/processes.ts";
 import { readState } from "../../infra/local/control-plane/state.ts";
+import { runCli } from "../../infra/local/test-kit/command-line.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 
-const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
 const PLANE = new URL("../../infra/local/control-plane/plane.ts", import.meta.url).pathname;
 const scratch: string[] = [];
 const scratchDir = () => {
@@ -20,16 +20,13 @@ const scratchDir = () => {
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
-const cli = (...args: string[]) => {
-  const result = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-};
+const cli = (...args: string[]) => runCli(args, { timeout: 120_000 });
 
 describe("vmcp-lambda control-plane", () => {
   it("up, up again, env and down leave no process, port or directory behind", async () => {
     const dir = join(scratchDir(), "plane");
 
-    const first = cli("control-plane", "up", "--dir", dir);
+    const first = await cli("control-plane", "up", "--dir", dir);
     expect(first.status, first.stderr).toBe(0);
     const lines = first.stdout.trimEnd().split("\n");
     expect(lines.at(-1)).toBe(`export KUBECONFIG=${join(dir, "kubeconfig")}`);
@@ -39,30 +36,30 @@ describe("vmcp-lambda control-plane", () => {
     const ports = [state.apiserver.port, state.etcd.clientPort, state.etcd.peerPort];
     expect(pids.every(isAlive)).toBe(true);
 
-    const again = cli("control-plane", "up", "--dir", dir);
+    const again = await cli("control-plane", "up", "--dir", dir);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain("reusing the control plane");
     expect(again.stdout.trimEnd().split("\n").at(-1)).toBe(lines.at(-1));
     expect((await readState(join(dir, "state.json")))?.apiserver.pid).toBe(state.apiserver.pid);
 
-    expect(cli("control-plane", "env", "--dir", dir).stdout.trim()).toBe(lines.at(-1));
+    expect((await cli("control-plane", "env", "--dir", dir)).stdout.trim()).toBe(lines.at(-1));
 
-    const stopped = cli("control-plane", "down", "--dir", dir);
+    const stopped = await cli("control-plane", "down", "--dir", dir);
     expect(stopped.status, stopped.stderr).toBe(0);
     expect(pids.some(isAlive)).toBe(false);
     expect(await Promise.all(ports.map(isListening))).toEqual([false, false, false]);
     expect(existsSync(dir)).toBe(false);
 
-    const none = cli("control-plane", "env", "--dir", dir);
+    const none = await cli("control-plane", "env", "--dir", dir);
     expect(none.status).toBe(1);
     expect(none.stderr).toContain(`no control plane is running in ${dir}`);
-    expect(cli("control-plane", "down", "--dir", dir).status).toBe(0);
+    expect((await cli("control-plane", "down", "--dir", dir)).status).toBe(0);
   });
 
-  it("refuses a directory that holds someone else's files", () => {
+  it("refuses a directory that holds someone else's files", async () => {
     const dir = scratchDir();
     spawnSync("touch", [join(dir, "notes.txt")]);
-    const result = cli("control-plane", "up", "--dir", dir);
+    const result = await cli("control-plane", "up", "--dir", dir);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("holds files that are not a control plane's");
     expect(existsSync(join(dir, "notes.txt"))).toBe(true);
@@ -87,8 +84,11 @@ describe("vmcp-lambda control-plane", () => {
     expect(pids.every(isAlive)).toBe(true);
 
     owner.kill("SIGKILL");
-    const deadline = Date.now() + 20_000;
-    while ((pids.some(isAlive) || existsSync(dir)) && Date.now() < deadline) await sleep(100);
+    await eventually(() => !pids.some(isAlive) && !existsSync(dir), {
+      what: "the guardian to stop the control plane and remove its directory",
+      timeout: 20_000,
+      interval: 100,
+    });
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
     expect(await isListening(state.apiserver.port)).toBe(false);

@@ -8,8 +8,10 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { type CrdManifest, installCrds, loadCrds } from "../../infra/local/control-plane/crds.ts";
+import { countRequests, userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
+import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, userApply } from "./objects.ts";
 
 const namespace = useNamespace("hostile-names");
 const kc = () => kubeConfig();
@@ -27,16 +29,18 @@ beforeAll(async () => {
   for (const version of relaxed.spec.versions)
     delete version.schema.openAPIV3Schema["x-kubernetes-validations"];
   await installCrds(kc(), [relaxed as CrdManifest]);
-  await userApply(kc(), namespace.name, group("tools"));
+  await userApply(kc(), namespace.name, mcpGroup("tools"));
 });
 afterAll(async () => {
   await installCrds(kc(), [original]);
   // Other files expect the rules: wait until a dry-run create of a 59-character name is refused again.
   const tooLong = objectJson("x".repeat(59), "{}", "tools");
-  while ((await post(tooLong, "?dryRun=All")).status !== 422) await sleep(100);
+  await eventually(async () => (await post(tooLong, "?dryRun=All")).status === 422, {
+    what: "the CRD's name rules back",
+    interval: 100,
+  });
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const objectJson = (name: string, config: string, groupRef: string) =>
   `{"apiVersion":"toolhive.stacklok.dev/v1beta1","kind":"VirtualMCPServer","metadata":{"name":${JSON.stringify(name)}},"spec":{"groupRef":{"name":${JSON.stringify(groupRef)}},"incomingAuth":{"type":"anonymous"},"config":${config}}}`;
 const post = (body: string, query = "") =>
@@ -49,13 +53,14 @@ const post = (body: string, query = "") =>
 /** Creates a VirtualMCPServer from JSON text (JSON.stringify cannot write 9,000 levels). */
 async function create(name: string, config = "{}", groupRef = "tools"): Promise<void> {
   // The relaxed schema reaches the API server's handlers a moment after the CRD update is served.
-  for (let attempt = 1; ; attempt++) {
-    const response = await post(objectJson(name, config, groupRef));
-    if (response.status === 201) return;
-    if (response.status !== 422 || attempt === 50)
-      throw new Error(`creating ${name} failed (HTTP ${response.status}): ${response.body.slice(0, 300)}`);
-    await sleep(100);
-  }
+  await eventually(
+    async () => {
+      const response = await post(objectJson(name, config, groupRef));
+      if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+      return true;
+    },
+    { what: `${name} created`, timeout: 5_000, interval: 100 },
+  );
 }
 
 async function expectReportedNotBuilt(name: string, path: string, message: string): Promise<void> {

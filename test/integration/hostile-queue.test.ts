@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import { countRequests, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
   lambdaContext,
   recordingLogger,
@@ -11,8 +12,8 @@ import {
   sqsEvent,
   sqsRecord,
 } from "../../infra/local/test-kit/lambda.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("hostile-queue");
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -95,9 +96,9 @@ describe("queue messages with a bad schema", () => {
     await userApply(
       kubeConfig(),
       namespace.name,
-      group("tools"),
-      vmcpManifest("shop", "tools"),
-      vmcpManifest("cart", "tools"),
+      mcpGroup("tools"),
+      virtualMCPServer("shop", { group: "tools" }),
+      virtualMCPServer("cart", { group: "tools" }),
     );
     const { handler, warnings, infos, metrics } = setup();
     const good = [request({}), request({ name: "cart" }), request({ trigger: "resync" })];

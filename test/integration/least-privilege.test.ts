@@ -6,10 +6,11 @@ import { type Kind, rbacNameOf } from "../../functions/core/kinds/resources.ts";
 import { CHILD_KINDS, RELATED, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { permissions, permissionsOf } from "./can-i.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, kubectlAsFunctions } from "./functions-identity.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("privilege");
 const ns = () => namespace.name;
@@ -69,10 +70,10 @@ beforeAll(async () => {
   await userApply(
     kubeConfig(),
     ns(),
-    group("privilege-group"),
-    vmcpManifest("dyn", "privilege-group"),
-    vmcpManifest("stat", "privilege-group", { outgoingAuth: { source: "inline" } }),
-    vmcpManifest("other", "privilege-group"),
+    mcpGroup("privilege-group"),
+    virtualMCPServer("dyn", { group: "privilege-group" }),
+    virtualMCPServer("stat", { group: "privilege-group", spec: { outgoingAuth: { source: "inline" } } }),
+    virtualMCPServer("other", { group: "privilege-group" }),
   );
 });
 

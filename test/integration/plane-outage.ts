@@ -7,6 +7,7 @@ import { apiserverArgs, etcdArgs, layout } from "../../infra/local/control-plane
 import { httpStatus, LOOPBACK } from "../../infra/local/control-plane/network.ts";
 import { startDetached, stopGroup } from "../../infra/local/control-plane/processes.ts";
 import { readState, writeState } from "../../infra/local/control-plane/state.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 
 export type Server = "kube-apiserver" | "etcd";
 
@@ -35,9 +36,9 @@ export async function outage(dir: string, server: Server, downMs: number): Promi
   });
   const token = (await readFile(files.tokenFile, "utf8")).split(",")[0] ?? "";
   const readyz = `https://${LOOPBACK}:${ports.apiserver}/readyz`;
-  const deadline = Date.now() + 60_000;
-  while ((await httpStatus(readyz, { authorization: `Bearer ${token}` })) !== 200) {
-    if (Date.now() > deadline) throw new Error(`${server} did not come back within 60 s`);
-    await sleep(100);
-  }
+  await eventually(async () => (await httpStatus(readyz, { authorization: `Bearer ${token}` })) === 200, {
+    what: `${server} back (readyz answering 200)`,
+    timeout: 60_000,
+    interval: 100,
+  });
 }

@@ -5,8 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("podsec");
 type Any = Record<string, any>;
@@ -30,9 +31,9 @@ beforeAll(async () => {
   await userApply(
     kubeConfig(),
     namespace.name,
-    group("podsec-group"),
-    vmcpManifest("dynamic", "podsec-group"),
-    vmcpManifest("static", "podsec-group", { outgoingAuth: { source: "inline" } }),
+    mcpGroup("podsec-group"),
+    virtualMCPServer("dynamic", { group: "podsec-group" }),
+    virtualMCPServer("static", { group: "podsec-group", spec: { outgoingAuth: { source: "inline" } } }),
   );
   for (const name of ["dynamic", "static"])
     await reconcileOne(kubeConfig(), namespace.name, name, { image: "example/vmcp:v0.47.0" });

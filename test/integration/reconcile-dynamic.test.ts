@@ -11,9 +11,14 @@ import {
 import { getObject } from "../../functions/kube/api.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { countRequests, markDeploymentAvailable, userApply } from "../../infra/local/test-kit/actors.ts";
+import {
+  RUNTIME_MANAGER,
+  type RuntimeBackend,
+  runtimeReport,
+} from "../../infra/local/test-kit/runtime-double.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, markDeploymentAvailable, userApply, vmcpManifest } from "./objects.ts";
-import { RUNTIME_MANAGER, type RuntimeBackend, runtimeReport } from "./runtime-double.ts";
 
 const namespace = useNamespace("dynamic");
 const kc = () => kubeConfig();
@@ -45,7 +50,12 @@ function runtimeOwned(object: Any) {
 
 describe("dynamic mode", () => {
   it("creates the children with the status identity and leaves backends to the runtime", async () => {
-    await userApply(kc(), namespace.name, group("dyn-group"), vmcpManifest(NAME, "dyn-group"));
+    await userApply(
+      kc(),
+      namespace.name,
+      mcpGroup("dyn-group"),
+      virtualMCPServer(NAME, { group: "dyn-group" }),
+    );
     const first = await reconcile();
     expect(first).toMatchObject({ mode: "dynamic", outcome: "ok" });
     const object = await read();

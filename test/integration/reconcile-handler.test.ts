@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import { userApply } from "../../infra/local/test-kit/actors.ts";
 import {
   lambdaContext,
   recordingLogger,
@@ -12,8 +13,8 @@ import {
   sqsEvent,
   sqsRecord,
 } from "../../infra/local/test-kit/lambda.ts";
+import { mcpGroup, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { group, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("handler");
 const context = lambdaContext();
@@ -46,7 +47,12 @@ const request = (name: string, extra: Partial<ReconcileRequest> = {}): Reconcile
 
 describe("the reconcile handler", () => {
   it("reconciles an object once for all its messages and drops unreadable ones without failing the batch", async () => {
-    await userApply(kubeConfig(), namespace.name, group("tools"), vmcpManifest("shop", "tools"));
+    await userApply(
+      kubeConfig(),
+      namespace.name,
+      mcpGroup("tools"),
+      virtualMCPServer("shop", { group: "tools" }),
+    );
     const { handler, retried, logged } = setup();
     const event = sqsEvent([
       record(request("shop")),

@@ -5,17 +5,15 @@ import { FIELD_MANAGER } from "../../functions/core/kinds/names.ts";
 import { ownedStatusPaths } from "../../functions/core/reconcile/drift.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
-import { kubeConfig, useNamespace } from "./cluster.ts";
 import {
   countRequests,
-  group,
   markDeploymentAvailable,
-  mcpServer,
   patchStatus,
   userApply,
-  vmcpManifest,
-} from "./objects.ts";
-import { runtimeReport } from "./runtime-double.ts";
+} from "../../infra/local/test-kit/actors.ts";
+import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import { mcpGroup, mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
+import { kubeConfig, useNamespace } from "./cluster.ts";
 
 const namespace = useNamespace("switch");
 const kc = () => kubeConfig();
@@ -34,11 +32,20 @@ const HANDED_OVER = [
 ];
 const reconcile = () => reconcileOne(kc(), namespace.name, NAME, { image: "example/vmcp:v0.44.0" });
 const setMode = (source: "inline" | "discovered") =>
-  userApply(kc(), namespace.name, vmcpManifest(NAME, "switch-group", { outgoingAuth: { source } }));
+  userApply(
+    kc(),
+    namespace.name,
+    virtualMCPServer(NAME, { group: "switch-group", spec: { outgoingAuth: { source } } }),
+  );
 
 describe("mode switches", () => {
   it("dynamic → static: the Role goes, the identity env goes, backends appear and the functions own them", async () => {
-    await userApply(kc(), namespace.name, group("switch-group"), mcpServer("alpha", "switch-group"));
+    await userApply(
+      kc(),
+      namespace.name,
+      mcpGroup("switch-group"),
+      mcpServer("alpha", { group: "switch-group" }),
+    );
     await patchStatus(kc(), "MCPServer", namespace.name, "alpha", {
       phase: "Running",
       url: "http://alpha:8080/mcp",

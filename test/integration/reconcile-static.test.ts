@@ -7,8 +7,16 @@ import { deleteObject, getObject, listObjects } from "../../functions/kube/api.t
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { countRequests, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import {
+  headerInjection,
+  mcpExternalAuthConfig,
+  mcpGroup,
+  mcpRemoteProxy,
+  mcpServer,
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, useNamespace } from "./cluster.ts";
-import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 
 const namespace = useNamespace("static");
 const kc = () => kubeConfig();
@@ -18,28 +26,17 @@ type Any = Record<string, any>;
 const get = async (kind: Parameters<typeof getObject>[1], name: string) =>
   (await getObject(kc(), kind, namespace.name, name)) as Any;
 
-const WEATHER_KEY = {
-  kind: "MCPExternalAuthConfig",
-  metadata: { name: "weather-key" },
-  spec: {
-    type: "headerInjection",
-    headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: "creds", key: "api-key" } },
-  },
-};
-const DOCS_PROXY = {
-  kind: "MCPRemoteProxy",
-  metadata: { name: "docs" },
-  spec: { remoteUrl: "https://docs.example.com/mcp", groupRef: { name: "static-group" }, transport: "sse" },
-};
+const WEATHER_KEY = mcpExternalAuthConfig("weather-key", { spec: headerInjection() });
+const DOCS_PROXY = mcpRemoteProxy("docs", { group: "static-group", spec: { transport: "sse" } });
 
 async function member(name: string, phase: string, url: string, spec: Record<string, unknown> = {}) {
-  await userApply(kc(), namespace.name, mcpServer(name, "static-group", spec));
+  await userApply(kc(), namespace.name, mcpServer(name, { group: "static-group", spec }));
   await patchStatus(kc(), "MCPServer", namespace.name, name, { phase, url });
 }
 
 describe("static mode", () => {
   it("discovers two running servers and a pending proxy, with auth secrets as secretKeyRef env", async () => {
-    await userApply(kc(), namespace.name, group("static-group"), WEATHER_KEY, DOCS_PROXY);
+    await userApply(kc(), namespace.name, mcpGroup("static-group"), WEATHER_KEY, DOCS_PROXY);
     await patchStatus(kc(), "MCPRemoteProxy", namespace.name, "docs", { phase: "Pending" });
     await member("weather", "Running", "http://mcp-weather-proxy:8080/mcp", {
       externalAuthConfigRef: { name: "weather-key" },
@@ -51,7 +48,10 @@ describe("static mode", () => {
     await userApply(
       kc(),
       namespace.name,
-      vmcpManifest("static-vmcp", "static-group", { outgoingAuth: { source: "inline" } }),
+      virtualMCPServer("static-vmcp", {
+        group: "static-group",
+        spec: { outgoingAuth: { source: "inline" } },
+      }),
     );
 
     const result = await reconcile("static-vmcp");
@@ -111,9 +111,12 @@ describe("static mode", () => {
     await userApply(
       kc(),
       namespace.name,
-      vmcpManifest("unknown-keys", "static-group", {
-        outgoingAuth: { source: "inline" },
-        config: { futureFeature: { on: true }, operational: { logLevel: "debug", someNewKnob: 3 } },
+      virtualMCPServer("unknown-keys", {
+        group: "static-group",
+        spec: {
+          outgoingAuth: { source: "inline" },
+          config: { futureFeature: { on: true }, operational: { logLevel: "debug", someNewKnob: 3 } },
+        },
       }),
     );
     await reconcile("unknown-keys");
@@ -154,13 +157,16 @@ describe("static mode", () => {
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: other } } });
     const inOther = async (name: string, phase: string, url: string, spec: Record<string, unknown> = {}) => {
-      await userApply(kc(), other, mcpServer(name, "static-group", spec));
+      await userApply(kc(), other, mcpServer(name, { group: "static-group", spec }));
       await patchStatus(kc(), "MCPServer", other, name, { phase, url });
     };
     await userApply(
       kc(),
       other,
-      vmcpManifest("static-vmcp", "static-group", { outgoingAuth: { source: "inline" } }),
+      virtualMCPServer("static-vmcp", {
+        group: "static-group",
+        spec: { outgoingAuth: { source: "inline" } },
+      }),
     );
     await inOther("fetch", "Running", "http://mcp-fetch-proxy:8080/mcp", {
       transport: "stdio",
@@ -169,7 +175,7 @@ describe("static mode", () => {
     await inOther("weather", "Running", "http://mcp-weather-proxy:8080/mcp", {
       externalAuthConfigRef: { name: "weather-key" },
     });
-    await userApply(kc(), other, DOCS_PROXY, WEATHER_KEY, group("static-group"));
+    await userApply(kc(), other, DOCS_PROXY, WEATHER_KEY, mcpGroup("static-group"));
     await patchStatus(kc(), "MCPRemoteProxy", other, "docs", { phase: "Pending" });
     await reconcileOne(kc(), other, "static-vmcp", { image: IMAGE });
     const otherConfig = ((await getObject(kc(), "ConfigMap", other, "static-vmcp-vmcp-config")) as Any).data[
@@ -223,8 +229,8 @@ describe("static mode", () => {
     await userApply(
       kc(),
       namespace.name,
-      group("empty-group"),
-      vmcpManifest("lonely", "empty-group", { outgoingAuth: { source: "inline" } }),
+      mcpGroup("empty-group"),
+      virtualMCPServer("lonely", { group: "empty-group", spec: { outgoingAuth: { source: "inline" } } }),
     );
     const result = await reconcile("lonely");
     expect(result.outcome).toBe("ok");
@@ -241,7 +247,7 @@ describe("static mode", () => {
   });
 
   it("fails a missing group with GroupRefNotFound and an invalid spec with Valid=False", async () => {
-    await userApply(kc(), namespace.name, vmcpManifest("orphan", "no-such-group"));
+    await userApply(kc(), namespace.name, virtualMCPServer("orphan", { group: "no-such-group" }));
     expect((await reconcile("orphan")).outcome).toBe("blocked");
     const orphan = (await get("VirtualMCPServer", "orphan")).status;
     expect(orphan.phase).toBe("Failed");

@@ -6,7 +6,6 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
@@ -16,10 +15,12 @@ import { resyncHandler } from "../../functions/resync/handler.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { lambdaContext, silentObservability } from "../../infra/local/test-kit/lambda.ts";
+import { mcpGroup, mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { soakOr } from "../soak.ts";
 import { namespaceState } from "./namespace-state.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 import { outage, type Server } from "./plane-outage.ts";
 
 /** The soak keeps the server down past the resync's whole budget, and stops etcd too. */
@@ -33,13 +34,16 @@ const kc = new KubeConfig();
 
 async function populate(ns: string): Promise<void> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
-  await userApply(kc, ns, group("g"), mcpServer("backend", "g"));
+  await userApply(kc, ns, mcpGroup("g"), mcpServer("backend", { group: "g" }));
   await patchStatus(kc, "MCPServer", ns, "backend", { phase: "Running", url: "http://backend:8080/mcp" });
   for (let i = 0; i < PER_NAMESPACE; i++)
     await userApply(
       kc,
       ns,
-      vmcpManifest(`vmcp-${i}`, "g", { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } }),
+      virtualMCPServer(`vmcp-${i}`, {
+        group: "g",
+        spec: { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } },
+      }),
     );
 }
 
@@ -84,7 +88,11 @@ describe.each(SERVERS)("%s killed in the middle of a resync", (server) => {
       finished = true;
     });
     // Kill the server once a third of the objects have their Deployment.
-    while ((await deploymentCount()) < before + (NAMESPACES * PER_NAMESPACE) / 3) await sleep(50);
+    await eventually(async () => (await deploymentCount()) >= before + (NAMESPACES * PER_NAMESPACE) / 3, {
+      what: "a third of the Deployments written",
+      timeout: 60_000,
+      interval: 50,
+    });
     expect(finished).toBe(false);
     await outage(dir, server, DOWN_MS);
     const summary = await resync;

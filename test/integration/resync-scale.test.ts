@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
-import { countRequests, group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
+import { countRequests, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { mcpGroup, mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 
 const NAMESPACES = 20;
 const PER_NAMESPACE = 10;
@@ -25,14 +26,17 @@ beforeAll(async () => {
     Array.from({ length: NAMESPACES }, async (_, n) => {
       const ns = `scale-${n}`;
       await core.createNamespace({ body: { metadata: { name: ns } } });
-      await userApply(kc, ns, group("g"), mcpServer("backend", "g"));
+      await userApply(kc, ns, mcpGroup("g"), mcpServer("backend", { group: "g" }));
       await patchStatus(kc, "MCPServer", ns, "backend", { phase: "Running", url: "http://backend:8080/mcp" });
       for (let i = 0; i < PER_NAMESPACE; i++) {
         // Half static, half dynamic.
         await userApply(
           kc,
           ns,
-          vmcpManifest(`vmcp-${i}`, "g", { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } }),
+          virtualMCPServer(`vmcp-${i}`, {
+            group: "g",
+            spec: { outgoingAuth: { source: i % 2 ? "inline" : "discovered" } },
+          }),
         );
       }
     }),

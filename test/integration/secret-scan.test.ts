@@ -2,7 +2,6 @@
 // (admission through the Lambda handler and the CLI, reconcile through the Lambda handler and the CLI,
 // resync) run as the functions' own identity, then everything they printed or wrote scanned for the values.
 
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -12,16 +11,23 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { admissionHandler } from "../../functions/admission/handler.ts";
 import { lookUp } from "../../functions/admission/lookups.ts";
 import { reconcileHandler } from "../../functions/reconcile/handler.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { runCli } from "../../infra/local/test-kit/command-line.ts";
 import {
   defaultAdmissionSettings,
   lambdaContext,
   sqsEvent,
   sqsRecord,
 } from "../../infra/local/test-kit/lambda.ts";
-import { admissionReview } from "../fixtures/admission-review.ts";
+import {
+  mcpExternalAuthConfig,
+  mcpGroup,
+  mcpServer,
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig, functionsKubeconfigFile } from "./functions-identity.ts";
-import { group, mcpServer, patchStatus, userApply, vmcpManifest } from "./objects.ts";
 import { leaks, secretValue, spellings } from "./secret-scanner.ts";
 
 const namespace = useNamespace("secrets");
@@ -37,14 +43,11 @@ const SECRETS = {
   strayInMemberEnv: secretValue(),
 };
 
-const authConfig = (name: string, type: string, settings: Any) => ({
-  kind: "MCPExternalAuthConfig",
-  metadata: { name },
-  spec: { type, [type]: settings },
-});
+const authConfig = (name: string, type: string, settings: Any) =>
+  mcpExternalAuthConfig(name, { spec: { type, [type]: settings } });
 const ref = (key: string) => ({ name: "creds", key });
 const OBJECTS = [
-  group("vault"),
+  mcpGroup("vault"),
   authConfig("weather-key", "headerInjection", { headerName: "X-API-Key", valueSecretRef: ref("api-key") }),
   authConfig("idp-exchange", "tokenExchange", {
     tokenUrl: "https://idp.example.com/token",
@@ -54,26 +57,35 @@ const OBJECTS = [
     clientSecret: SECRETS.strayInAuthConfig, // no such field; kept by the schema's unknown fields
   }),
   authConfig("legacy-bearer", "bearerToken", { tokenSecretRef: ref("bearer") }),
-  mcpServer("weather", "vault", {
-    externalAuthConfigRef: { name: "weather-key" },
-    env: [{ name: "WEATHER_TOKEN", value: SECRETS.strayInMemberEnv }],
-  }),
-  mcpServer("archive", "vault", { externalAuthConfigRef: { name: "legacy-bearer" } }),
-  mcpServer("search", "vault"),
-  vmcpManifest("inline-vmcp", "vault", {
-    outgoingAuth: {
-      source: "inline",
-      default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "idp-exchange" } },
-      backends: { weather: { type: "discovered" } },
+  mcpServer("weather", {
+    group: "vault",
+    spec: {
+      externalAuthConfigRef: { name: "weather-key" },
+      env: [{ name: "WEATHER_TOKEN", value: SECRETS.strayInMemberEnv }],
     },
   }),
-  vmcpManifest("bearer-vmcp", "vault", {
-    outgoingAuth: {
-      source: "inline",
-      default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "legacy-bearer" } },
+  mcpServer("archive", { group: "vault", spec: { externalAuthConfigRef: { name: "legacy-bearer" } } }),
+  mcpServer("search", { group: "vault" }),
+  virtualMCPServer("inline-vmcp", {
+    group: "vault",
+    spec: {
+      outgoingAuth: {
+        source: "inline",
+        default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "idp-exchange" } },
+        backends: { weather: { type: "discovered" } },
+      },
     },
   }),
-  vmcpManifest("dynamic-vmcp", "vault", { outgoingAuth: { source: "discovered" } }),
+  virtualMCPServer("bearer-vmcp", {
+    group: "vault",
+    spec: {
+      outgoingAuth: {
+        source: "inline",
+        default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "legacy-bearer" } },
+      },
+    },
+  }),
+  virtualMCPServer("dynamic-vmcp", { group: "vault", spec: { outgoingAuth: { source: "discovered" } } }),
 ];
 const VMCPS = ["inline-vmcp", "bearer-vmcp", "dynamic-vmcp"];
 
@@ -95,12 +107,9 @@ async function capturing<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-const MAIN = new URL("../../functions/cli/main.ts", import.meta.url).pathname;
-function cli(name: string, args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [MAIN, ...args], {
-    input,
-    encoding: "utf8",
-    timeout: 60_000,
+async function cli(name: string, args: string[], stdin?: string) {
+  const result = await runCli(args, {
+    stdin,
     env: { ...process.env, KUBECONFIG: "", VMCP_IMAGE: "example/vmcp:scan", VMCP_RUNTIME_VERSION: "v0.47.0" },
   });
   printed[`cli ${name}`] = result.stdout + result.stderr;
@@ -123,11 +132,7 @@ async function admitAll() {
   });
   for (const object of OBJECTS) {
     const { kind, metadata } = object;
-    const full = {
-      apiVersion: "toolhive.stacklok.dev/v1beta1",
-      ...object,
-      metadata: { ...metadata, namespace: ns() },
-    };
+    const full = { ...object, metadata: { ...metadata, namespace: ns() } };
     const review = JSON.stringify(
       admissionReview(kind, full, { uid: `u-${metadata.name}`, namespace: ns(), name: metadata.name }),
     );
@@ -146,7 +151,7 @@ async function admitAll() {
     // The command line too, for the objects whose validation asks the API server (a process each: slow).
     if (kind !== "MCPExternalAuthConfig" && kind !== "VirtualMCPServer") continue;
     for (const flags of CLI_MUTATES.includes(metadata.name) ? [[], ["--mutate"]] : [[]]) {
-      const run = cli(
+      const run = await cli(
         `admit ${metadata.name} ${flags}`,
         ["admit", ...flags, "--kubeconfig", kubeconfigFile],
         review,
@@ -171,10 +176,15 @@ async function reconcileAll() {
   const result = await capturing("reconcile handler", () => handler(sqsEvent(records), lambdaContext()));
   expect(result).toEqual({ batchItemFailures: [] });
   for (const name of VMCPS) {
-    const run = cli(`reconcile ${name}`, ["reconcile", `${ns()}/${name}`, "--kubeconfig", kubeconfigFile]);
+    const run = await cli(`reconcile ${name}`, [
+      "reconcile",
+      `${ns()}/${name}`,
+      "--kubeconfig",
+      kubeconfigFile,
+    ]);
     expect(run.status, run.stderr).toBe(0);
   }
-  const resync = cli("resync", ["resync", "--namespace", ns(), "--kubeconfig", kubeconfigFile]);
+  const resync = await cli("resync", ["resync", "--namespace", ns(), "--kubeconfig", kubeconfigFile]);
   expect(JSON.parse(resync.stdout)).toMatchObject({ objects: 3, failed: 0 });
 }
 

@@ -17,19 +17,21 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
+import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
+import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
+import {
+  headerInjection,
+  mcpExternalAuthConfig,
+  mcpGroup,
+  mcpRemoteProxy,
+  mcpServer,
+  mcpServerEntry,
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
 import { permissionsOf } from "../integration/can-i.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig } from "../integration/functions-identity.ts";
-import {
-  group,
-  headerInjectionConfig,
-  markDeploymentAvailable,
-  mcpServer,
-  patchStatus,
-  userApply,
-  vmcpManifest,
-} from "../integration/objects.ts";
-import { runtimeReport } from "../integration/runtime-double.ts";
 import { auditTrail } from "./audit-trail.ts";
 import { type Backend, startBackend } from "./mcp-backends.ts";
 import { connect } from "./mcp-client.ts";
@@ -49,19 +51,8 @@ const ns = () => namespace.name;
 type Any = Record<string, any>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(1_000);
-  }
-}
+/** How long the runtime may take to serve a change of its group's members. */
+const served = { timeout: 120_000, interval: 1_000 };
 
 describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", (version) => {
   const name = `dyn-${version.replaceAll(".", "-")}`;
@@ -109,23 +100,24 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     await userApply(
       kubeConfig(),
       ns(),
-      group(groupName),
-      headerInjectionConfig(`${name}-key`, `${name}-creds`, "key"),
-      mcpServer(member("alpha"), groupName, { externalAuthConfigRef: { name: `${name}-key` } }),
-      {
-        kind: "MCPRemoteProxy",
-        metadata: { name: member("gamma") },
-        spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse", groupRef: { name: groupName } },
-      },
-      vmcpManifest(name, groupName),
+      mcpGroup(groupName),
+      mcpExternalAuthConfig(`${name}-key`, { spec: headerInjection(`${name}-creds`, "key") }),
+      mcpServer(member("alpha"), {
+        group: groupName,
+        spec: { externalAuthConfigRef: { name: `${name}-key` } },
+      }),
+      mcpRemoteProxy(member("gamma"), {
+        group: groupName,
+        spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse" },
+      }),
+      virtualMCPServer(name, { group: groupName }),
     );
     // A kind the functions do not write (their API table has no entry for it): kubectl applies it.
-    const delta = {
-      apiVersion: "toolhive.stacklok.dev/v1beta1",
-      kind: "MCPServerEntry",
-      metadata: { name: member("delta"), namespace: ns() },
-      spec: { remoteUrl: a.url, transport: "streamable-http", groupRef: { name: groupName } },
-    };
+    const delta = mcpServerEntry(member("delta"), {
+      namespace: ns(),
+      group: groupName,
+      spec: { remoteUrl: a.url },
+    });
     const applied = kubectl(["apply", "-f", "-"], JSON.stringify(delta));
     expect(applied.status, applied.stderr).toBe(0);
     // What ToolHive's controllers would report for the members.
@@ -161,10 +153,13 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     }
     await markDeploymentAvailable(kubeConfig(), ns(), name);
     await reconcile();
-    const names = await waitFor("the members' tools", async () => {
-      const all = await tools();
-      return all.length === 3 * TOOLS_PER_BACKEND ? all : undefined;
-    });
+    const names = await eventually(
+      async () => {
+        const all = await tools();
+        return all.length === 3 * TOOLS_PER_BACKEND ? all : undefined;
+      },
+      { what: "the members' tools", ...served },
+    );
     for (const suffix of ["alpha", "gamma", "delta"])
       expect(toolsOf(names, suffix)).toHaveLength(TOOLS_PER_BACKEND);
     // A call reaches the server behind alpha, with the header its auth config names (the runtime read the
@@ -195,23 +190,25 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
           async () => {
             const c = await startBackend("c", "streamableHttp");
             backends.push(c);
-            await userApply(kubeConfig(), ns(), mcpServer(member("beta"), groupName));
+            await userApply(kubeConfig(), ns(), mcpServer(member("beta"), { group: groupName }));
             await patchStatus(kubeConfig(), "MCPServer", ns(), member("beta"), {
               phase: "Running",
               url: c.url,
             });
-            await waitFor("beta's tools", async () =>
-              toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND ? true : undefined,
-            );
+            await eventually(async () => toolsOf(await tools(), "beta").length === TOOLS_PER_BACKEND, {
+              what: "beta's tools",
+              ...served,
+            });
           },
         ],
         [
           at(0.5),
           async () => {
             expect(kubectl(["delete", "mcpserver", member("beta"), "-n", ns()]).status).toBe(0);
-            await waitFor("beta gone", async () =>
-              toolsOf(await tools(), "beta").length === 0 ? true : undefined,
-            );
+            await eventually(async () => toolsOf(await tools(), "beta").length === 0, {
+              what: "beta gone",
+              ...served,
+            });
           },
         ],
         [
@@ -300,7 +297,7 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
     const report = reportOf(real);
     // The double, on an object of its own, told what the real runtime saw.
     const twin = `${name}-double`;
-    await userApply(kubeConfig(), ns(), vmcpManifest(twin, groupName));
+    await userApply(kubeConfig(), ns(), virtualMCPServer(twin, { group: groupName }));
     const backendsSeen = (report.discoveredBackends as Any[]).map((b) => ({
       name: b.name,
       status: b.status,

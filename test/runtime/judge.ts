@@ -41,17 +41,3 @@ export async function judge(version: string, snapshot: Snapshot): Promise<Judgem
     reason: `no config and no Valid=False: ${JSON.stringify(conditions.filter((c) => c.status !== "True"))}`,
   };
 }
-
-/** Runs `work` over `items`, `limit` at a time: `vmcp validate` is a process each, and the machine has two cores. */
-export async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>) {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -7,16 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
-import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
+import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
-  group,
-  headerInjectionConfig,
-  markDeploymentAvailable,
+  headerInjection,
+  mcpExternalAuthConfig,
+  mcpGroup,
   mcpServer,
-  patchStatus,
-  userApply,
-  vmcpManifest,
-} from "../integration/objects.ts";
+  virtualMCPServer,
+} from "../../infra/local/test-kit/toolhive-objects.ts";
+import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
 import { type Backend, startBackend } from "./mcp-backends.ts";
 import { connect } from "./mcp-client.ts";
 import { type RunningRuntime, startRuntime } from "./vmcp-process.ts";
@@ -48,21 +47,30 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
     await userApply(
       kubeConfig(),
       ns(),
-      group(groupName),
-      headerInjectionConfig(`${name}-key`, `${name}-creds`, "api-key"),
+      mcpGroup(groupName),
+      mcpExternalAuthConfig(`${name}-key`, { spec: headerInjection(`${name}-creds`, "api-key") }),
       // proxyMode as ToolHive's CRD defaults it, even for a server that speaks SSE itself.
-      mcpServer(`${name}-alpha`, groupName, {
-        transport: "streamable-http",
-        proxyMode: "streamable-http",
-        externalAuthConfigRef: { name: `${name}-key` },
+      mcpServer(`${name}-alpha`, {
+        group: groupName,
+        spec: {
+          transport: "streamable-http",
+          proxyMode: "streamable-http",
+          externalAuthConfigRef: { name: `${name}-key` },
+        },
       }),
-      mcpServer(`${name}-beta`, groupName, { transport: "sse", proxyMode: "streamable-http" }),
-      vmcpManifest(name, groupName, {
-        outgoingAuth: { source: "inline" },
-        config: {
-          aggregation: {
-            conflictResolution: "prefix",
-            conflictResolutionConfig: { prefixFormat: "{workload}__" },
+      mcpServer(`${name}-beta`, {
+        group: groupName,
+        spec: { transport: "sse", proxyMode: "streamable-http" },
+      }),
+      virtualMCPServer(name, {
+        group: groupName,
+        spec: {
+          outgoingAuth: { source: "inline" },
+          config: {
+            aggregation: {
+              conflictResolution: "prefix",
+              conflictResolutionConfig: { prefixFormat: "{workload}__" },
+            },
           },
         },
       }),

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
-import { inBatches, type Judgement, judge } from "./judge.ts";
+import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
+import { type Judgement, judge } from "./judge.ts";
 import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
@@ -18,10 +19,12 @@ const snapshotsIn = (dir: string): Labelled[] =>
   readManifests(dir).flatMap(({ file, docs }) => snapshotsOf(file, docs));
 
 async function judgeAll(version: string, inputs: readonly Labelled[]) {
-  const judged = await inBatches(inputs, 2, async (input) => ({
-    label: input.label,
-    judgement: await judge(version, input.snapshot),
-  }));
+  // `vmcp validate` is a process each, and the machine has two cores.
+  const judged = await inParallel(
+    inputs,
+    async (input) => ({ label: input.label, judgement: await judge(version, input.snapshot) }),
+    2,
+  );
   const rejects = judged.filter((j) => j.judgement.kind === "rejected");
   const count = (kind: Judgement["kind"]) => judged.filter((j) => j.judgement.kind === kind).length;
   return { judged, rejects, accepted: count("accepted"), refused: count("refused") };

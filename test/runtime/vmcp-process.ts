@@ -12,6 +12,7 @@ import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { freePort, isListening } from "../../infra/local/control-plane/network.ts";
 import { runtimeBinary } from "../../infra/local/control-plane/runtimes.ts";
+import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { stopChild } from "./child-process.ts";
 
 type Any = Record<string, any>;
@@ -131,14 +132,17 @@ export async function startRuntime(
       return 0;
     }
   };
-  // Ready as the kubelet would see it: the readiness probe's path answers 200.
+  // Ready as the kubelet would see it: the readiness probe's path answers 200. A runtime that exited never is.
   const readiness = container.readinessProbe.httpGet.path as string;
-  const deadline = Date.now() + 180_000;
-  while ((await probe(readiness)) !== 200) {
-    if (child.exitCode !== null) throw new Error(`vmcp ${version} exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`vmcp ${version} not ready in 180 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const exited = new AbortController();
+  child.once("exit", (code) => exited.abort(new Error(`vmcp ${version} exited (${code})`)));
+  await eventually(async () => (await probe(readiness)) === 200, {
+    what: `vmcp ${version} ready`,
+    timeout: 180_000,
+    signal: exited.signal,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output}`, { cause: error });
+  });
   return {
     url,
     port,

@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
 import { DEFAULT_RUNTIME_VERSION, imageTagVersion } from "../../functions/core/runtime/versions.ts";
 import { listObjects } from "../../functions/kube/api.ts";
-import { inBatches } from "./judge.ts";
+import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";
 
 type Any = Record<string, any>;
@@ -29,10 +29,12 @@ export async function rejectedConfigs(kc: KubeConfig, namespace: string): Promis
     if (!cases.has(key))
       cases.set(key, { label: `${namespace}/${configMap.metadata.name}`, version, config, env });
   }
-  const verdicts = await inBatches([...cases.values()], 2, async (c) => ({
-    c,
-    verdict: await validateConfig(c.version, c.config, c.env),
-  }));
+  // `vmcp validate` is a process each, and the machine has two cores.
+  const verdicts = await inParallel(
+    [...cases.values()],
+    async (c) => ({ c, verdict: await validateConfig(c.version, c.config, c.env) }),
+    2,
+  );
   return verdicts
     .filter(({ verdict }) => !verdict.accepted)
     .map(({ c, verdict }) => `${c.label} (vmcp ${c.version}): ${verdict.output.trim()}`);

@@ -9,8 +9,9 @@ import { RecordingPublisher } from "../../functions/admission/hints.ts";
 import { sameToken } from "../../functions/admission/http-gate.ts";
 import type { Lookups } from "../../functions/core/admission/validate.ts";
 import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime/versions.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
 import { functionUrlEvent, silentObservability } from "../../infra/local/test-kit/lambda.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 1 };
@@ -35,7 +36,7 @@ function setup(lookups: Lookups = found) {
 const event = functionUrlEvent;
 
 const review = (request: Record<string, unknown> = {}) => {
-  const object = vmcpObject("team", "tools", { groupRef: { name: "g" } }) as ReturnType<typeof vmcpObject> & {
+  const object = virtualMCPServer("team", { group: "g" }) as ReturnType<typeof virtualMCPServer> & {
     metadata: { uid?: string };
   };
   object.metadata.uid = "obj-1";

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { hintFor } from "../../functions/admission/hints.ts";
 import { AdmissionReview } from "../../functions/core/admission/review.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
+import { mcpServer, virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 
 const OWN = ["system:serviceaccount:vmcp-lambda:functions"];
 const AT = 1_795_490_009_438;
@@ -10,14 +11,14 @@ const AT = 1_795_490_009_438;
 const request = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>
   AdmissionReview.parse(admissionReview(kind, object, extra)).request;
 
-const mcpServer = (groupRef: unknown, resourceVersion: string) => ({
-  apiVersion: "toolhive.stacklok.dev/v1beta1",
-  kind: "MCPServer",
-  metadata: { name: "github", namespace: "tools", uid: "srv-uid", resourceVersion },
-  spec: { image: "ghcr.io/github/github-mcp-server:v0.4", transport: "streamable-http", groupRef },
-});
+/** The MCPServer "github" in the group `groupRef` names (ToolHive before v1beta1 wrote a plain string). */
+const github = (groupRef: string | { name: string }, resourceVersion: string) =>
+  mcpServer("github", {
+    metadata: { uid: "srv-uid", resourceVersion },
+    spec: { image: "ghcr.io/github/github-mcp-server:v0.4", groupRef },
+  });
 
-const withMeta = (object: ReturnType<typeof vmcpObject>, uid: string, resourceVersion: string) => ({
+const withMeta = (object: ReturnType<typeof virtualMCPServer>, uid: string, resourceVersion: string) => ({
   ...object,
   metadata: { ...object.metadata, uid, resourceVersion },
 });
@@ -60,7 +61,7 @@ const deploymentStatusUpdate = (old: unknown, object: unknown) =>
 
 describe("hintFor", () => {
   it("gives no hint for a dry run", () => {
-    const vmcp = withMeta(vmcpObject("team", "tools"), "v-uid", "3");
+    const vmcp = withMeta(virtualMCPServer("team"), "v-uid", "3");
     expect(hintFor(request("VirtualMCPServer", vmcp, { dryRun: true }), OWN)).toBeUndefined();
     expect(hintFor(request("VirtualMCPServer", vmcp, { dryRun: false }), OWN)).toMatchObject({
       name: "team",
@@ -81,17 +82,17 @@ describe("hintFor", () => {
   });
 
   it("gives no hint for the functions' own writes", () => {
-    const vmcp = withMeta(vmcpObject("team", "tools"), "v-uid", "3");
+    const vmcp = withMeta(virtualMCPServer("team"), "v-uid", "3");
     const own = request("VirtualMCPServer", vmcp, { userInfo: { username: OWN[0] } });
     expect(hintFor(own, OWN)).toBeUndefined();
     expect(hintFor(own, [])).toMatchObject({ kind: "VirtualMCPServer", name: "team" });
   });
 
   it("names both groups of an MCPServer moved from group a to group b", () => {
-    const review = request("MCPServer", mcpServer({ name: "b" }, "41"), {
+    const review = request("MCPServer", github({ name: "b" }, "41"), {
       name: "github",
       operation: "UPDATE",
-      oldObject: mcpServer({ name: "a" }, "40"),
+      oldObject: github({ name: "a" }, "40"),
     });
     expect(hintFor(review, OWN, AT)).toEqual({
       at: AT,
@@ -106,24 +107,24 @@ describe("hintFor", () => {
   });
 
   it("reads the legacy plain-string groupRef too, naming an unchanged group once", () => {
-    const moved = request("MCPServer", mcpServer("b", "41"), {
+    const moved = request("MCPServer", github("b", "41"), {
       name: "github",
       operation: "UPDATE",
-      oldObject: mcpServer("a", "40"),
+      oldObject: github("a", "40"),
     });
     expect(hintFor(moved, OWN)?.groups).toEqual(["a", "b"]);
-    const migrated = request("MCPServer", mcpServer({ name: "a" }, "41"), {
+    const migrated = request("MCPServer", github({ name: "a" }, "41"), {
       name: "github",
       operation: "UPDATE",
-      oldObject: mcpServer("a", "40"),
+      oldObject: github("a", "40"),
     });
     expect(hintFor(migrated, OWN)?.groups).toEqual(["a"]);
   });
 
   it("carries a VirtualMCPServer UPDATE's old resourceVersion from oldObject, and no groups", () => {
-    const review = request("VirtualMCPServer", withMeta(vmcpObject("team", "tools"), "v-uid", "12"), {
+    const review = request("VirtualMCPServer", withMeta(virtualMCPServer("team"), "v-uid", "12"), {
       operation: "UPDATE",
-      oldObject: withMeta(vmcpObject("team", "tools"), "v-uid", "11"),
+      oldObject: withMeta(virtualMCPServer("team"), "v-uid", "11"),
     });
     expect(hintFor(review, OWN, AT)).toEqual({
       at: AT,
@@ -138,7 +139,7 @@ describe("hintFor", () => {
   });
 
   it("takes a DELETE's uid, name and resourceVersion from oldObject", () => {
-    const old = withMeta(vmcpObject("gone", "tools"), "old-uid", "77");
+    const old = withMeta(virtualMCPServer("gone"), "old-uid", "77");
     const review = request("VirtualMCPServer", undefined, {
       name: undefined,
       operation: "DELETE",
@@ -161,7 +162,7 @@ describe("hintFor", () => {
     const review = request("MCPServer", undefined, {
       name: "github",
       operation: "DELETE",
-      oldObject: mcpServer({ name: "a" }, "40"),
+      oldObject: github({ name: "a" }, "40"),
     });
     expect(hintFor(review, OWN)).toMatchObject({ uid: "srv-uid", groups: ["a"], oldResourceVersion: "40" });
   });

@@ -5,13 +5,14 @@
 import { describe, expect, it } from "vitest";
 import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
 import {
   defaultAdmissionSettings,
   functionUrlEvent,
   recordingMetrics,
   silentLogger,
 } from "../../infra/local/test-kit/lambda.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 
 const TOKEN = "s3cr3t-token-0123456789";
 const SETTINGS = defaultAdmissionSettings(TOKEN);
@@ -39,9 +40,9 @@ function setup() {
   return { send, publisher, counted };
 }
 
-type Vmcp = ReturnType<typeof vmcpObject> & { metadata: Record<string, unknown> };
+type Vmcp = ReturnType<typeof virtualMCPServer> & { metadata: Record<string, unknown> };
 const object = (name = "team"): Vmcp => ({
-  ...vmcpObject(name, "tools"),
+  ...virtualMCPServer(name),
   metadata: { name, namespace: "tools" },
 });
 const reviewOf = (vmcp: unknown, request: Record<string, unknown> = {}) =>

@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GateOptions, gate, type HttpRequest } from "../../functions/admission/http-gate.ts";
+import { admissionReview } from "../../infra/local/test-kit/admission-review.ts";
 import { functionUrlEvent, lambdaContext } from "../../infra/local/test-kit/lambda.ts";
-import { admissionReview, vmcpObject } from "../fixtures/admission-review.ts";
+import { virtualMCPServer } from "../../infra/local/test-kit/toolhive-objects.ts";
 
 const TOKEN = randomBytes(24).toString("hex"); // as the local stack makes it
 const OPTIONS: GateOptions = { token: TOKEN, maxBodyBytes: 64 * 1024 };
@@ -121,7 +122,7 @@ afterAll(() => vi.unstubAllEnvs());
 
 const context = lambdaContext(5_000);
 
-const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", vmcpObject("team", "tools"), { uid: "u" }));
+const REVIEW = JSON.stringify(admissionReview("VirtualMCPServer", virtualMCPServer("team"), { uid: "u" }));
 
 const event = (path: string, extra: Partial<APIGatewayProxyEventV2> = {}, method = "POST") =>
   functionUrlEvent(path, REVIEW, extra, method);

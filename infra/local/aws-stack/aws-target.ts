@@ -1,6 +1,5 @@
 // Talking to the local AWS endpoint: SDK client settings for this process, and the environment for child
 // processes (osls). Dummy credentials; the emulator's CA trusted explicitly, never TLS checks switched off.
-import { Agent } from "node:https";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export const LOCAL_REGION = "us-east-1";
@@ -14,15 +13,19 @@ export interface AwsTarget {
   readonly caPem?: string;
 }
 
-/** Settings for any AWS SDK v3 client: `new SQSClient(clientConfig(target))`. */
+/**
+ * Settings for any AWS SDK v3 client: `new SQSClient(clientConfig(target))`. The agent is the SDK's own
+ * (kept-alive sockets, at most 50 to a host, as every client on AWS has) with the emulator's CA added: an
+ * Agent of our own would drop that limit, and a burst of requests would open as many connections at once,
+ * more than a loaded machine's emulator accepts (ECONNRESET on connect). The SDK's standard retry mode
+ * retries what still fails that way.
+ */
 export function clientConfig(target: AwsTarget) {
   return {
     endpoint: target.endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new Agent({ ca: target.caPem, keepAlive: true }),
-    }),
+    requestHandler: new NodeHttpHandler({ httpsAgent: { ca: target.caPem } }),
   };
 }
 

@@ -5,12 +5,13 @@ import { mutate } from "../../../functions/core/admission/mutate.ts";
 import { AdmissionReview, allow, deny } from "../../../functions/core/admission/review.ts";
 import { decideValidation, type Lookups, referencesOf } from "../../../functions/core/admission/validate.ts";
 import { GROUP_LABEL } from "../../../functions/core/kinds/names.ts";
-import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
+import { admissionReview } from "../../../infra/local/test-kit/admission-review.ts";
+import { virtualMCPServer } from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const review = (kind: string, object: unknown, extra: Record<string, unknown> = {}) =>
   AdmissionReview.parse(admissionReview(kind, object, extra)).request;
 
-const vmcp = (spec: Record<string, unknown> = {}) => vmcpObject("team", "tools", spec);
+const vmcp = (spec: Record<string, unknown> = {}) => virtualMCPServer("team", { spec });
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 2 };
 
 describe("validation decisions", () => {

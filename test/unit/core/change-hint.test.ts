@@ -12,7 +12,8 @@ import {
 } from "../../../functions/core/delivery/change-hint.ts";
 import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
-import { headerInjection, server, snapshot, vmcp } from "./fixtures.ts";
+import { server, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
+import { headerInjection, mcpExternalAuthConfig } from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const hint = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
   kind: "VirtualMCPServer",
@@ -269,10 +270,18 @@ describe("predatesHint", () => {
 
   it("holds for an MCPExternalAuthConfig UPDATE until its resourceVersion moves", () => {
     const cause = hint({ kind: "MCPExternalAuthConfig", name: "gh-token", oldResourceVersion: "9" });
-    expect(predatesHint(snapshot({ authConfigs: [rv(headerInjection("gh-token"), "9")] }), cause)).toBe(true);
-    expect(predatesHint(snapshot({ authConfigs: [rv(headerInjection("gh-token"), "10")] }), cause)).toBe(
-      false,
-    );
+    expect(
+      predatesHint(
+        snapshot({ authConfigs: [rv(mcpExternalAuthConfig("gh-token", { spec: headerInjection() }), "9")] }),
+        cause,
+      ),
+    ).toBe(true);
+    expect(
+      predatesHint(
+        snapshot({ authConfigs: [rv(mcpExternalAuthConfig("gh-token", { spec: headerInjection() }), "10")] }),
+        cause,
+      ),
+    ).toBe(false);
     expect(predatesHint(snapshot({ authConfigs: [] }), cause)).toBe(false);
   });
 

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { discoverBackends, routableCount } from "../../../functions/core/runtime/discovery.ts";
-import { headerInjection, LATER, NOW, proxy, server, tokenExchange } from "./fixtures.ts";
+import { LATER, NOW, proxy, server } from "../../../infra/local/test-kit/core-inputs.ts";
+import {
+  headerInjection,
+  mcpExternalAuthConfig,
+  tokenExchange,
+} from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const configs = new Map([
-  ["weather-key", headerInjection("weather-key")],
-  ["corp", tokenExchange("corp")],
+  ["weather-key", mcpExternalAuthConfig("weather-key", { spec: headerInjection() })],
+  ["corp", mcpExternalAuthConfig("corp", { spec: tokenExchange() })],
 ]);
 
 describe("discoverBackends (static mode)", () => {

@@ -10,7 +10,7 @@ import { formatErrors } from "../../../functions/core/kinds/field-errors.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../../../functions/core/kinds/json-tree.ts";
 import { shown } from "../../../functions/core/kinds/shown.ts";
 import { planReconcile } from "../../../functions/core/reconcile/plan.ts";
-import { NOW, RUNTIME, snapshot, vmcp } from "./fixtures.ts";
+import { NOW, RUNTIME, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
 
 /** `levels` objects, each the only value of the one before: {"a":{"a":...1}}. */
 const nested = (levels: number): unknown => JSON.parse(`${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`);

@@ -6,7 +6,6 @@ import type { Child } from "../../../functions/core/reconcile/desired-children.t
 import { planReconcile } from "../../../functions/core/reconcile/plan.ts";
 import { runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 import {
-  headerInjection,
   LATER,
   NOW,
   proxy,
@@ -15,7 +14,8 @@ import {
   snapshot,
   staticVmcp,
   vmcp,
-} from "./fixtures.ts";
+} from "../../../infra/local/test-kit/core-inputs.ts";
+import { headerInjection, mcpExternalAuthConfig } from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const IMAGE = "example/vmcp:1";
 const V044 = runtimeProfile("example/vmcp:v0.44.0");
@@ -172,7 +172,7 @@ describe("planReconcile", () => {
     const { apply } = plan({
       vmcp: staticVmcp(),
       workloads: [server("weather", { auth: "weather-key" })],
-      authConfigs: [headerInjection("weather-key")],
+      authConfigs: [mcpExternalAuthConfig("weather-key", { spec: headerInjection() })],
     });
     expect(apply.map((c) => c.kind)).toEqual(["ServiceAccount", "ConfigMap", "Deployment", "Service"]);
     const pod = child(apply, "Deployment").spec.template.spec;

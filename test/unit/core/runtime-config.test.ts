@@ -7,7 +7,7 @@ import {
 } from "../../../functions/core/runtime/config.ts";
 import { fitSpecConfig } from "../../../functions/core/runtime/config-fit.ts";
 import { discoverBackends } from "../../../functions/core/runtime/discovery.ts";
-import { NOW, RUNTIME, server, staticVmcp, vmcp } from "./fixtures.ts";
+import { NOW, RUNTIME, server, staticVmcp, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
 
 const render = (members: ReturnType<typeof server>[]) => {
   const object = staticVmcp();

@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { AdmissionRequest } from "../../../functions/core/admission/review.ts";
 import { decideValidation } from "../../../functions/core/admission/validate.ts";
 import { fitSpecConfig, specConfigProblems } from "../../../functions/core/runtime/config-fit.ts";
-import { admissionReview, vmcpObject } from "../../fixtures/admission-review.ts";
+import { admissionReview } from "../../../infra/local/test-kit/admission-review.ts";
+import { virtualMCPServer } from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const review = (spec: Record<string, unknown>) =>
-  AdmissionRequest.parse(admissionReview("VirtualMCPServer", vmcpObject("team", "tools", spec)).request);
+  AdmissionRequest.parse(admissionReview("VirtualMCPServer", virtualMCPServer("team", { spec })).request);
 
 describe("fitting spec.config to the runtime", () => {
   it("keeps known keys, leaves out unknown ones and names them, by path", () => {

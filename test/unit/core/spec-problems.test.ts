@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateVirtualMCPServer } from "../../../functions/core/admission/spec-problems.ts";
 import { formatErrors } from "../../../functions/core/kinds/field-errors.ts";
-import { vmcp } from "./fixtures.ts";
+import { vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
 
 const errorsOf = (spec: Parameters<typeof vmcp>[0], name?: string) => {
   const object = vmcp(spec);

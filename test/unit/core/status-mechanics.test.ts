@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { nextCondition } from "../../../functions/core/kinds/conditions.ts";
 import { holds, ownedStatusPaths, statusPaths } from "../../../functions/core/reconcile/drift.ts";
 import { durationMs, readRuntimeReport } from "../../../functions/core/runtime/report.ts";
-import { LATER, NOW, vmcp } from "./fixtures.ts";
+import { LATER, NOW, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
 
 describe("nextCondition", () => {
   const before = [

@@ -5,10 +5,10 @@
 // observedGeneration) for v0.44, in status.runtime for v0.47 on. test/runtime/dynamic-mode.test.ts checks
 // its writes against the real runtime's, field by field and word by word.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { resourcePath } from "../../functions/core/kinds/resources.ts";
-import type { StatusShape } from "../../functions/core/runtime/versions.ts";
-import { ApiError, getObject } from "../../functions/kube/api.ts";
-import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { resourcePath } from "../../../functions/core/kinds/resources.ts";
+import type { StatusShape } from "../../../functions/core/runtime/versions.ts";
+import { ApiError, getObject } from "../../../functions/kube/api.ts";
+import { rawRequest } from "../../../functions/kube/raw-request.ts";
 
 export const RUNTIME_MANAGER = "vmcp";
 

@@ -1,9 +1,10 @@
 // Test helpers that play the other actors: a user applying manifests, ToolHive's controllers filling in
 // the members' status, the Deployment controller reporting availability, and the API server's own counts.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type Kind, resourcePath } from "../../functions/core/kinds/resources.ts";
-import { applyObject, getObject } from "../../functions/kube/api.ts";
-import { rawRequest } from "../../functions/kube/raw-request.ts";
+import { type Kind, resourcePath } from "../../../functions/core/kinds/resources.ts";
+import { applyObject, getObject } from "../../../functions/kube/api.ts";
+import { rawRequest } from "../../../functions/kube/raw-request.ts";
+import { eventually } from "./eventually.ts";
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
 
@@ -80,41 +81,6 @@ export async function markDeploymentAvailable(
   );
 }
 
-export const group = (name: string): Manifest => ({ kind: "MCPGroup", metadata: { name }, spec: {} });
-
-export function mcpServer(name: string, groupName: string, spec: Record<string, unknown> = {}): Manifest {
-  return {
-    kind: "MCPServer",
-    metadata: { name },
-    spec: {
-      image: `example/${name}:1`,
-      groupRef: { name: groupName },
-      transport: "streamable-http",
-      ...spec,
-    },
-  };
-}
-
-/** An MCPExternalAuthConfig that injects the X-API-Key header from a key of a Secret. */
-export function headerInjectionConfig(name: string, secret: string, key: string): Manifest {
-  return {
-    kind: "MCPExternalAuthConfig",
-    metadata: { name },
-    spec: {
-      type: "headerInjection",
-      headerInjection: { headerName: "X-API-Key", valueSecretRef: { name: secret, key } },
-    },
-  };
-}
-
-export function vmcpManifest(name: string, groupName: string, spec: Record<string, unknown> = {}): Manifest {
-  return {
-    kind: "VirtualMCPServer",
-    metadata: { name },
-    spec: { groupRef: { name: groupName }, incomingAuth: { type: "anonymous" }, ...spec },
-  };
-}
-
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE"]);
 const OUR_RESOURCES = new Set([
   "virtualmcpservers",
@@ -155,21 +121,24 @@ export async function requestCounts(kc: KubeConfig): Promise<RequestCounts> {
   return { reads, writes };
 }
 
-/** The requests `work` caused (nothing else may run against the API server meanwhile). */
 /**
  * The API server counts a request just after answering it, so /metrics read right after a request can miss
  * it and charge it to the next count. Read until two reads 20 ms apart agree.
  */
 async function settledCounts(kc: KubeConfig): Promise<RequestCounts> {
-  let last = await requestCounts(kc);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const next = await requestCounts(kc);
-    if (next.reads === last.reads && next.writes === last.writes) return next;
-    last = next;
-  }
+  let last: RequestCounts | undefined;
+  return eventually(
+    async () => {
+      const next = await requestCounts(kc);
+      const settled = last?.reads === next.reads && last.writes === next.writes;
+      last = next;
+      return settled && next;
+    },
+    { what: "the API server's request counts to settle", interval: 20 },
+  );
 }
 
+/** The requests `work` caused (nothing else may run against the API server meanwhile). */
 export async function countRequests(kc: KubeConfig, work: () => Promise<unknown>): Promise<RequestCounts> {
   const before = await settledCounts(kc);
   await work();
