@@ -1,11 +1,13 @@
 // Resync at scale, on a control plane of its own so that nothing else touches the API server: 200
 // VirtualMCPServers in 20 namespaces converge in one resync; the next one writes nothing and reads as
 // many pages as a resync of ten objects does.
+
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHILD_KINDS, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
@@ -63,8 +65,8 @@ describe("resync", () => {
     });
     expect(summary).toEqual({ objects: 200, written: 0, failed: 0, deferred: [] });
     expect(all.writes).toBe(0);
-    // One LIST per type: five ToolHive kinds and six child kinds.
-    expect(all.reads).toBe(11);
+    // One LIST per type: the VirtualMCPServers, each related kind and each child kind (11 today).
+    expect(all.reads).toBe(1 + RELATED_KINDS.length + CHILD_KINDS.length);
 
     const one = await countRequests(kc, () =>
       resyncAll(kc, { image: "example/vmcp:v0.47.0", namespace: "scale-0" }),

@@ -1,9 +1,11 @@
 // VirtualMCPServers within the CRD schema (its enums, its CEL rules, its defaults), generated with
 // fast-check, each with a group of members and every kind of MCPExternalAuthConfig around it: the inputs of
 // the gate in generated-specs.test.ts.
+
 import fc from "fast-check";
 import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
+import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
 
 const NS = "gen";
 const GROUP = "g";
@@ -288,6 +290,7 @@ export const snapshotOf = (
   members: Member[],
   configs: { name: string; type: string }[],
 ): Snapshot => ({
+  ...noRelatedObjects(),
   vmcp: VirtualMCPServer.parse({
     metadata: { name: "gen", namespace: NS, uid: "u", generation: 1 },
     spec: vmcpSpec,

@@ -1,6 +1,7 @@
 // Manifests (the project's examples, ToolHive's) as the reconcile would see them once applied: each
 // object defaulted by the mutating webhook's own decisions, members running with the URL ToolHive's
 // operator would give them. One snapshot per VirtualMCPServer, its group's objects beside it.
+
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsonPatch from "fast-json-patch";
@@ -13,6 +14,7 @@ import {
   Workload,
 } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
+import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;
@@ -73,6 +75,7 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
       return {
         label: `${label}#${doc.metadata?.name}`,
         snapshot: {
+          ...noRelatedObjects(),
           vmcp,
           // A group another file defines is taken to exist: the runtime judges the config, not the file.
           group: MCPGroup.parse(groupDoc ?? { metadata: { name: groupName, namespace } }),

@@ -7,6 +7,7 @@ import type { KubeObject } from "../kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { Snapshot } from "../reconcile/plan.ts";
 import {
+  affectedBy,
   namesSelected,
   RELATED,
   RELATED_KINDS,
@@ -70,7 +71,7 @@ export function expandHint(hint: ChangeHint, vmcps: readonly VirtualMCPServer[])
   if (isDirect(hint)) return [request(hint.name)];
   const field = relatedFieldOf(hint.kind);
   if (!field) return [];
-  const affected = vmcps.filter((vmcp) => RELATED[field].affects(hint, vmcp));
+  const affected = vmcps.filter((vmcp) => affectedBy(field, hint, vmcp));
   return affected.map((vmcp) => request(vmcp.metadata.name)).sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -38,8 +38,11 @@ interface Related<K extends Kind, S extends z.ZodType, Select extends Selection>
   readonly schema: S;
   /** Which of a namespace's objects one reconcile reads. */
   readonly select: Select;
-  /** Whether a change to one of these objects affects the VirtualMCPServer (the router's expansion). */
-  readonly affects: (change: RelatedChange, vmcp: VirtualMCPServer) => boolean;
+  /**
+   * Whether a change to one of these objects affects the VirtualMCPServer (the router's expansion). By
+   * default, for kinds selected by name: whether the VirtualMCPServer names the changed object.
+   */
+  readonly affects?: (change: RelatedChange, vmcp: VirtualMCPServer) => boolean;
   /** The label selector that narrows the namespace's VirtualMCPServers to those affected, where one can. */
   readonly selector?: (change: RelatedChange) => string | undefined;
   /** The groups an object of this kind belongs to, for its change hint (members only). */
@@ -61,7 +64,6 @@ export const RELATED = {
     kinds: ["MCPGroup"],
     schema: MCPGroup,
     select: { by: "name", name: groupOf },
-    affects: (change, vmcp) => groupOf(vmcp) === change.name,
     selector: (change) => `${GROUP_LABEL}=${change.name}`,
   }),
   /** MCPServers and MCPRemoteProxies of the namespace: members are picked by either groupRef spelling. */
@@ -113,6 +115,18 @@ export function namesSelected(field: RelatedField, vmcp: VirtualMCPServer): read
   const name = select.name(vmcp);
   return name === undefined ? [] : [name];
 }
+
+/** Whether a change to an object of a related field affects a VirtualMCPServer (see Related.affects). */
+export function affectedBy(field: RelatedField, change: RelatedChange, vmcp: VirtualMCPServer): boolean {
+  const { affects } = RELATED[field] as Related<Kind, z.ZodType, Selection>;
+  return affects ? affects(change, vmcp) : (namesSelected(field, vmcp) ?? []).includes(change.name);
+}
+
+/** A snapshot's related objects with none found: every field empty, for builders of snapshots. */
+export const noRelatedObjects = (): RelatedObjects =>
+  Object.fromEntries(
+    RELATED_FIELDS.map((field) => [field, RELATED[field].select.by === "name" ? undefined : []]),
+  ) as unknown as RelatedObjects;
 
 /** The groups an object of a related kind names (members; read leniently), for its change hint. */
 export function groupsNamedBy(kind: string, object: unknown): string[] {

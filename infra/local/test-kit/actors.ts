@@ -1,7 +1,9 @@
 // Test helpers that play the other actors: a user applying manifests, ToolHive's controllers filling in
 // the members' status, the Deployment controller reporting availability, and the API server's own counts.
+
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type Kind, resourcePath } from "../../../functions/core/kinds/resources.ts";
+import { type Kind, RESOURCES, resourcePath } from "../../../functions/core/kinds/resources.ts";
+import { CHILD_KINDS, RELATED_KINDS } from "../../../functions/core/reconcile/related-kinds.ts";
 import { applyObject, getObject } from "../../../functions/kube/api.ts";
 import { rawRequest } from "../../../functions/kube/raw-request.ts";
 import { eventually } from "./eventually.ts";
@@ -82,20 +84,12 @@ export async function markDeploymentAvailable(
 }
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE"]);
-const OUR_RESOURCES = new Set([
-  "virtualmcpservers",
-  "mcpgroups",
-  "mcpservers",
-  "mcpremoteproxies",
-  "mcpexternalauthconfigs",
-  "deployments",
-  "services",
-  "configmaps",
-  "serviceaccounts",
-  "roles",
-  "rolebindings",
-  "events",
-]);
+/** What the functions touch: their object, its related and child kinds (the tables), and Events. */
+const OUR_RESOURCES = new Set(
+  (
+    ["VirtualMCPServer", ...RELATED_KINDS.map((related) => related.kind), ...CHILD_KINDS, "Event"] as const
+  ).map((kind) => RESOURCES[kind].plural),
+);
 
 export interface RequestCounts {
   readonly reads: number;

@@ -1,9 +1,11 @@
 // The core's inputs as its unit tests share them: the VirtualMCPServer "team" in namespace "tools" as the
 // API server stores it, the members of its group as ToolHive's controllers report them, and the snapshot
 // around them, at a fixed time. Built with the kit's builders; only what the core reads is set.
+
 import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
 import type { VirtualMCPServer, Workload } from "../../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../../functions/core/reconcile/plan.ts";
+import { noRelatedObjects } from "../../../functions/core/reconcile/related-kinds.ts";
 import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 import { mcpGroup, mcpRemoteProxy, mcpServer, virtualMCPServer } from "./toolhive-objects.ts";
 
@@ -59,6 +61,7 @@ export const proxy = (name: string, phase: string, url = ""): Workload =>
 
 export function snapshot(fields: Partial<Snapshot> = {}): Snapshot {
   return {
+    ...noRelatedObjects(),
     vmcp: vmcp(),
     group: mcpGroup(TEAM_GROUP),
     workloads: [],
