@@ -5,7 +5,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { type AdmitDeps, admit, type Webhook } from "../functions/admission/admit.ts";
+import { type AdmitDeps, admit, type WebhookPath } from "../functions/admission/admit.ts";
 import { RecordingPublisher } from "../functions/admission/hints.ts";
 import { lookUp } from "../functions/admission/lookups.ts";
 import type { AdmissionRequest } from "../functions/core/admission/review.ts";
@@ -83,7 +83,7 @@ async function interleaved(steps: Record<string, Step>, rounds: number): Promise
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarize(s)]));
 }
 
-function through(webhook: Webhook, deps: AdmitDeps): Step {
+function through(webhook: WebhookPath, deps: AdmitDeps): Step {
   return async () => {
     const result = await admit(JSON.parse(body), webhook, deps);
     if (result.status !== 200 || !result.review.response.allowed)

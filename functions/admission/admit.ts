@@ -12,7 +12,7 @@ import type { Lookups } from "../core/admission/validate.ts";
 import { onFirstUse } from "../lambda/on-first-use.ts";
 import type { HintPublisher } from "./hints.ts";
 
-export type Webhook = "validate" | "mutate";
+export type WebhookPath = "validate" | "mutate";
 
 export interface AdmitDeps {
   readonly lookUp: (request: AdmissionRequest) => Promise<Lookups>;
@@ -43,7 +43,7 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
  */
 export const validatingModule = onFirstUse(() => import("./validating.ts"));
 
-export async function admit(body: unknown, webhook: Webhook, deps: AdmitDeps): Promise<AdmitResult> {
+export async function admit(body: unknown, webhook: WebhookPath, deps: AdmitDeps): Promise<AdmitResult> {
   const parsed = AdmissionReview.safeParse(body);
   if (!parsed.success)
     return {

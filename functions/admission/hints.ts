@@ -1,8 +1,10 @@
 // Change hints: after an allowed, non-dryRun write of a kind the reconcile depends on, the admission
 // function tells the reconcile side. A hint is only a hint (the write may still be refused later), so a
 // failed publish never changes the admission decision.
+
 import type { AdmissionRequest } from "../core/admission/review.ts";
 import { type ChangeHint, HintedKind } from "../core/delivery/change-hint.ts";
+import type { DeploymentStatus } from "../core/kinds/kubernetes.ts";
 import { groupsNamedBy } from "../core/reconcile/related-kinds.ts";
 
 export interface HintPublisher {
@@ -18,9 +20,7 @@ export class RecordingPublisher implements HintPublisher {
 }
 
 type Meta = { metadata?: { name?: string; uid?: string; resourceVersion?: string } };
-type DeploymentStatus = {
-  status?: { readyReplicas?: number; conditions?: { type?: string; status?: string }[] };
-};
+type Deployment = { status?: DeploymentStatus };
 
 /** For members: the groups the object named before and after the write. */
 const groupsOf = (kind: string, ...objects: unknown[]) => [
@@ -29,7 +29,7 @@ const groupsOf = (kind: string, ...objects: unknown[]) => [
 
 /** A Deployment's status change matters only when its availability does. */
 function availability(object: unknown): string {
-  const status = (object as DeploymentStatus | undefined)?.status;
+  const status = (object as Deployment | undefined)?.status;
   const available = status?.conditions?.find((c) => c.type === "Available")?.status ?? "Unknown";
   return `${available}/${status?.readyReplicas ?? 0}`;
 }

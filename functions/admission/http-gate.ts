@@ -2,7 +2,7 @@
 // JSON, a size limit. Anything that fails gets a clean 4xx with a JSON error, and a wrong path gets 404
 // with nothing that tells a wrong token from a wrong route.
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Webhook } from "./admit.ts";
+import type { WebhookPath } from "./admit.ts";
 
 export interface HttpRequest {
   readonly method: string;
@@ -18,7 +18,7 @@ export interface GateOptions {
 }
 
 export type GateResult =
-  | { readonly ok: true; readonly webhook: Webhook; readonly body: unknown }
+  | { readonly ok: true; readonly webhook: WebhookPath; readonly body: unknown }
   | { readonly ok: false; readonly status: 400 | 404 | 413 | 415; readonly error: string };
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
@@ -47,7 +47,7 @@ export function gate(request: HttpRequest, options: GateOptions): GateResult {
     };
   }
   try {
-    return { ok: true, webhook: route[2] as Webhook, body: JSON.parse(bytes.toString("utf8")) };
+    return { ok: true, webhook: route[2] as WebhookPath, body: JSON.parse(bytes.toString("utf8")) };
   } catch (error) {
     return { ok: false, status: 400, error: `body is not JSON: ${(error as Error).message}` };
   }

@@ -9,7 +9,7 @@ import { runDev } from "../../infra/local/dev.ts";
 import { admit } from "../admission/admit.ts";
 import { lookUp } from "../admission/lookups.ts";
 import { referencesOf } from "../core/admission/validate.ts";
-import { keyOf } from "../core/delivery/change-hint.ts";
+import { namespacedName } from "../core/delivery/change-hint.ts";
 import { readSettings, VmcpImage } from "../lambda/settings.ts";
 import { reconcileOne } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
@@ -87,7 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case "resync": {
       const options = { ...vmcpSettings(), namespace: command.namespace };
       const onError = (object: { namespace: string; name: string }, error: unknown) =>
-        progress(`${keyOf(object)}: ${error instanceof Error ? error.message : String(error)}`);
+        progress(`${namespacedName(object)}: ${error instanceof Error ? error.message : String(error)}`);
       const { deferred: _none, ...summary } = await resyncAll(loadKubeconfig(command.kubeconfig), {
         ...options,
         onError,

@@ -2,7 +2,7 @@
 // deduplication by the write that asked (see deduplicationId). Partial failures throw, so the caller's
 // own retry (EventBridge's for the router, the next schedule for resync) sends them again.
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { deduplicationId, keyOf, type ReconcileRequest } from "../core/delivery/change-hint.ts";
+import { deduplicationId, namespacedName, type ReconcileRequest } from "../core/delivery/change-hint.ts";
 
 export async function enqueue(
   sqs: SQSClient,
@@ -18,7 +18,7 @@ export async function enqueue(
         Entries: chunk.map((request, i) => ({
           Id: String(i),
           MessageBody: JSON.stringify(request),
-          MessageGroupId: keyOf(request),
+          MessageGroupId: namespacedName(request),
           MessageDeduplicationId: deduplicationId(request, resyncAt),
         })),
       }),

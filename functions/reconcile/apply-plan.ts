@@ -8,7 +8,7 @@ import type { Mode } from "../core/kinds/toolhive.ts";
 import type { Plan, Snapshot } from "../core/reconcile/plan.ts";
 import { applyObject, createObject, deleteObject, jsonPatch } from "../kube/api.ts";
 
-export type Outcome = Plan["outcome"] | "notFound";
+export type ReconcileOutcome = Plan["outcome"] | "notFound";
 
 export interface ReconcileResult {
   readonly key: string;
@@ -16,7 +16,7 @@ export interface ReconcileResult {
   /** Kinds written, in order (VirtualMCPServer for status). */
   readonly written: string[];
   readonly statusWritten: boolean;
-  readonly outcome: Outcome;
+  readonly outcome: ReconcileOutcome;
 }
 
 async function recordEvent(

@@ -9,7 +9,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { keyOf } from "../core/delivery/change-hint.ts";
+import { namespacedName } from "../core/delivery/change-hint.ts";
 import { settleDelay } from "../core/delivery/hint-window.ts";
 import {
   judgeRead,
@@ -84,7 +84,7 @@ export function reconcileHandler(deps: ReconcileDeps) {
         case "reconcile": {
           const result = snapshot
             ? await reconcileSnapshot(kc, snapshot, deps.options)
-            : notFound(keyOf(work));
+            : notFound(namespacedName(work));
           count(result.outcome, result.written.length);
           logger.info("reconciled", {
             ...fields,

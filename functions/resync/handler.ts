@@ -4,7 +4,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { keyOf, type ReconcileRequest } from "../core/delivery/change-hint.ts";
+import { namespacedName, type ReconcileRequest } from "../core/delivery/change-hint.ts";
 import type { Observability } from "../lambda/host.ts";
 import { reconcileSideFunction } from "../lambda/reconcile-side.ts";
 import type { ReconcileOptions } from "../reconcile/reconcile-one.ts";
@@ -30,7 +30,7 @@ export function resyncHandler(deps: ResyncDeps) {
       onError: (object, error) => {
         failed.push(object);
         deps.logger.warn("resync of one object failed; queued for retry", {
-          key: keyOf(object),
+          key: namespacedName(object),
           error: error as Error,
         });
       },

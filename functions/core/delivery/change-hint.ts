@@ -48,7 +48,8 @@ export const ReconcileRequest = z.object({
 });
 export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
 
-export const keyOf = (request: { namespace: string; name: string }) => `${request.namespace}/${request.name}`;
+export const namespacedName = (request: { namespace: string; name: string }) =>
+  `${request.namespace}/${request.name}`;
 
 /** Hints that name their VirtualMCPServer directly; the others need the namespace's list to expand. */
 export const isDirect = (hint: ChangeHint) => hint.kind === "VirtualMCPServer" || hint.kind === "Deployment";
@@ -82,10 +83,10 @@ export function expandHint(hint: ChangeHint, vmcps: readonly VirtualMCPServer[])
 export function deduplicationId(request: ReconcileRequest, resyncAt?: string): string {
   const cause = request.cause;
   const identity = !cause
-    ? ["resync", resyncAt ?? "", keyOf(request)]
+    ? ["resync", resyncAt ?? "", namespacedName(request)]
     : cause.at === undefined
-      ? [cause.kind, cause.uid, cause.operation, cause.oldResourceVersion ?? "", keyOf(request)]
-      : ["window", String(windowOf(cause.at)), keyOf(request)];
+      ? [cause.kind, cause.uid, cause.operation, cause.oldResourceVersion ?? "", namespacedName(request)]
+      : ["window", String(windowOf(cause.at)), namespacedName(request)];
   return createHash("sha256").update(identity.join("\n")).digest("hex");
 }
 

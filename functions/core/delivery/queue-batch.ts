@@ -5,7 +5,7 @@
 import { isNamespaceName, isObjectName } from "../kinds/field-errors.ts";
 import { shown } from "../kinds/shown.ts";
 import type { Snapshot } from "../reconcile/plan.ts";
-import { type ChangeHint, keyOf, predatesHint, ReconcileRequest } from "./change-hint.ts";
+import { type ChangeHint, namespacedName, predatesHint, ReconcileRequest } from "./change-hint.ts";
 import { WRITE_SETTLE_MS } from "./hint-window.ts";
 
 export interface QueuedMessage {
@@ -60,7 +60,7 @@ export function workByKey(messages: readonly QueuedMessage[]): Map<string, KeyWo
     const read = readMessage(message.body);
     if (!read.ok) continue;
     const { request } = read;
-    const key = keyOf(request);
+    const key = namespacedName(request);
     const seen = work.get(key);
     work.set(key, {
       namespace: request.namespace,

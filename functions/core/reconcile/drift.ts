@@ -9,7 +9,7 @@ import { APPLIED_HASH } from "../kinds/names.ts";
 import type { Child } from "./desired-children.ts";
 
 const LIST_KEYS = ["name", "type"] as const;
-const keyOf = (item: unknown) =>
+const listKeyOf = (item: unknown) =>
   isTree(item) ? LIST_KEYS.find((k) => typeof item[k] === "string") : undefined;
 
 /** Every value in `desired` is in `live`; keyed lists match by name or type, other lists position by position. */
@@ -19,8 +19,8 @@ export function holds(desired: unknown, live: unknown): boolean {
   if (Array.isArray(desired)) {
     if (!Array.isArray(live)) return false;
     const key =
-      desired.length > 0 && desired.every((item) => keyOf(item) === keyOf(desired[0]))
-        ? keyOf(desired[0])
+      desired.length > 0 && desired.every((item) => listKeyOf(item) === listKeyOf(desired[0]))
+        ? listKeyOf(desired[0])
         : undefined;
     if (key)
       return desired.every((item) =>
@@ -57,7 +57,7 @@ export function statusPaths(status: Tree): Set<string> {
     paths.add(field);
     if (Array.isArray(value)) {
       for (const item of value) {
-        const key = keyOf(item);
+        const key = listKeyOf(item);
         if (key) paths.add(`${field}/${(item as Tree)[key]}`);
       }
     }

@@ -46,11 +46,11 @@ export interface Snapshot extends RelatedObjects {
  * Neither is retried on a timer: the change hint of the write that fixes it brings the VirtualMCPServer
  * back, and the resync is the backstop.
  */
-export type Outcome = "ok" | "blocked" | "invalid";
+export type PlanOutcome = "ok" | "blocked" | "invalid";
 
 export interface Plan {
   readonly mode: Mode;
-  readonly outcome: Outcome;
+  readonly outcome: PlanOutcome;
   readonly apply: readonly Child[];
   /** Children the object controls that it should no longer have. */
   readonly remove: readonly { kind: string; name: string }[];
