@@ -1,9 +1,10 @@
 // What a VirtualMCPServer's reconcile depends on besides the object itself, declared once: each related
 // kind, which of its objects one reconcile reads, where they land in the snapshot, and which
 // VirtualMCPServers a change to one of them affects. The snapshot reads (one object's and the resync's),
-// the router's expansion of a change hint, the hinted kinds, the functions' RBAC (checked by a test) and
-// the test builders all follow this table; adding a related kind is its schema, an entry here, its
-// resolver in the plan and its tests. The children the functions create have their own table (CHILDREN).
+// the router's expansion of a change hint, the hinted kinds, the stale-read check and the test builders all
+// follow this table. Adding a related kind is: its schema and API location (kinds/), an entry here, its
+// resolver, its CRD, and its grant and webhook rule in infra/ (test/unit/related-kinds.test.ts names what is
+// missing), with its tests. The children the functions create have their own table (CHILDREN).
 import type { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, GROUP_LABEL } from "../kinds/names.ts";
