@@ -4,12 +4,12 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { lambdaFunction, type Observability } from "../lambda/host.ts";
+import { onFirstUse } from "../lambda/on-first-use.ts";
 import { secureParameter } from "../lambda/secure-parameter.ts";
 import type { ClusterAccess, Read, WebhookPolicy } from "../lambda/settings.ts";
 import { type AdmitDeps, admit, validatingModule } from "./admit.ts";
 import type { HintPublisher } from "./hints.ts";
 import { type GateOptions, gate } from "./http-gate.ts";
-import type { KubeConfig } from "./validating.ts";
 
 /** The handler's settings: the webhook's policy (lambda/settings.ts) and its path token. */
 export type AdmissionSettings = Read<typeof WebhookPolicy> & GateOptions;
@@ -74,23 +74,14 @@ export function admissionHandler(deps: HandlerDeps) {
 
 /** The lookups, with a client made by the first one: only validations look up (see validating.ts). */
 function clusterLookUp(cluster: ClusterAccess): AdmitDeps["lookUp"] {
-  let kubeConfig: (() => Promise<KubeConfig>) | undefined;
-  return async (request) => {
-    const validating = await validatingModule();
-    kubeConfig ??= validating.clusterAccess(cluster);
-    return validating.lookUp(await kubeConfig(), request);
-  };
+  const kubeConfig = onFirstUse(async () => (await validatingModule()).clusterAccess(cluster));
+  return async (request) => (await validatingModule()).lookUp(await (await kubeConfig())(), request);
 }
 
 /** The bus publisher, made with the first hint: only validations publish (see validating.ts). */
 function busPublisher(busName: string): HintPublisher {
-  let publisher: HintPublisher | undefined;
-  return {
-    publish: async (hint) => {
-      publisher ??= new (await validatingModule()).EventBusPublisher(busName);
-      return publisher.publish(hint);
-    },
-  };
+  const publisher = onFirstUse(async () => new (await validatingModule()).EventBusPublisher(busName));
+  return { publish: async (hint) => (await publisher()).publish(hint) };
 }
 
 export const handler = lambdaFunction(

@@ -5,7 +5,6 @@
 // forbids classic zod, client-node and the AWS SDK in the mutating path's files, and
 // test/unit/bundles.test.ts fails if index.mjs loads any of them.
 
-export type { KubeConfig } from "@kubernetes/client-node";
 export { clusterAccess } from "../lambda/cluster-access.ts";
 export { EventBusPublisher } from "./event-bus.ts";
 export { lookUp } from "./lookups.ts";
