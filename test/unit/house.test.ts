@@ -45,6 +45,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "config.ts",
       "discovery.ts",
       "outgoing-auth.ts",
+      "pod-additions.ts",
       "projection.ts",
       "renderable.ts",
       "report.ts",

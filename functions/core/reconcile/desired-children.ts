@@ -13,7 +13,7 @@ import {
 } from "../kinds/names.ts";
 import type { Mode, VirtualMCPServer } from "../kinds/toolhive.ts";
 import { contentChecksum, renderRuntimeConfig } from "../runtime/config.ts";
-import type { SecretEnv } from "../runtime/outgoing-auth.ts";
+import type { PodAdditions } from "../runtime/pod-additions.ts";
 import { strategicMerge } from "./pod-template-merge.ts";
 
 const CONFIG_DIR = "/etc/vmcp-config";
@@ -42,7 +42,8 @@ export interface ChildrenInput {
   readonly vmcp: VirtualMCPServer;
   readonly mode: Mode;
   readonly runtimeConfig: Record<string, unknown>;
-  readonly secretEnv: readonly SecretEnv[];
+  /** Env, secrets and mounted ConfigMaps the resolved spec and its references need (merged, sorted). */
+  readonly pod: PodAdditions;
   readonly image: string;
 }
 
@@ -144,17 +145,17 @@ function env(input: ChildrenInput) {
           { name: "VMCP_NAMESPACE", value: vmcp.metadata.namespace ?? "" },
         ]
       : [];
-  const unique = new Map(input.secretEnv.map((e) => [e.name, e]));
-  const secrets = [...unique.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key } } }));
+  const secrets = input.pod.secretEnv.map((e) => ({
+    name: e.name,
+    valueFrom: { secretKeyRef: { name: e.secret, key: e.key } },
+  }));
   const runtime = [
     { name: "XDG_CONFIG_HOME", value: "/tmp" },
     { name: "HOME", value: "/tmp" },
     { name: "TOOLHIVE_RUNTIME", value: "kubernetes" },
     { name: "UNSTRUCTURED_LOGS", value: "false" },
   ];
-  return [...identity, ...secrets, ...runtime];
+  return [...identity, ...secrets, ...input.pod.env, ...runtime];
 }
 
 function podTemplate(input: ChildrenInput, checksum: string) {
@@ -199,7 +200,10 @@ function podTemplate(input: ChildrenInput, checksum: string) {
           livenessProbe: probe("/health", 30, 10, 5),
           readinessProbe: probe("/readyz", 15, 5, 3),
           resources: RESOURCES,
-          volumeMounts: [{ name: "vmcp-config", mountPath: CONFIG_DIR, readOnly: true }],
+          volumeMounts: [
+            { name: "vmcp-config", mountPath: CONFIG_DIR, readOnly: true },
+            ...input.pod.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
+          ],
           securityContext: {
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,
@@ -218,7 +222,13 @@ function podTemplate(input: ChildrenInput, checksum: string) {
         fsGroup: RUNTIME_UID,
         seccompProfile: { type: "RuntimeDefault" },
       },
-      volumes: [{ name: "vmcp-config", configMap: { name: childNames(name).configMap } }],
+      volumes: [
+        { name: "vmcp-config", configMap: { name: childNames(name).configMap } },
+        ...input.pod.mounts.map((m) => ({
+          name: m.volume,
+          configMap: { name: m.configMap, ...(m.key ? { items: [{ key: m.key, path: m.key }] } : {}) },
+        })),
+      ],
     },
   };
   return vmcp.spec.podTemplateSpec ? strategicMerge(generated, vmcp.spec.podTemplateSpec) : generated;

@@ -23,6 +23,7 @@ import {
   resolveMemberAuth,
   type SecretEnv,
 } from "../runtime/outgoing-auth.ts";
+import { mergePodAdditions } from "../runtime/pod-additions.ts";
 import { readRuntimeReport } from "../runtime/report.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
 import { deploymentState } from "./deployment-state.ts";
@@ -143,7 +144,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         vmcp,
         mode,
         image: options.image,
-        secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)],
+        pod: mergePodAdditions({ secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] }),
         runtimeConfig: rendered,
       }).map(withAppliedHash)
     : [];
