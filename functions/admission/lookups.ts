@@ -2,9 +2,10 @@
 // it), do the referenced auth configs exist. One short-timeout request each, answered as Found values.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { AdmissionRequest } from "../core/admission/review.ts";
-import { type Found, type Lookups, referencesOf } from "../core/admission/validate.ts";
+import { type Found, type Looked, type Lookups, referencesOf } from "../core/admission/validate.ts";
 import type { Kind } from "../core/kinds/resources.ts";
 import { ExternalAuthConfig, Workload, workloadGroup } from "../core/kinds/toolhive.ts";
+import { REFERENCE_FIELDS, REFERENCES } from "../core/references/references.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
 
 // Well inside the webhook timeout, so a slow API server gets our message, not a generic webhook timeout.
@@ -41,16 +42,26 @@ export async function lookUp(kc: KubeConfig, request: AdmissionRequest): Promise
   const refs = referencesOf(request);
   const namespace = request.namespace ?? "";
   const entries = [...refs.authConfigs];
-  const [group, members, configs] = await Promise.all([
+  const [group, members, configs, referenced] = await Promise.all([
     refs.group ? fetched(kc, "MCPGroup", namespace, refs.group) : undefined,
     refs.group && refs.countMembers ? memberCount(kc, namespace, refs.group) : undefined,
     Promise.all(entries.map(([, name]) => fetched(kc, "MCPExternalAuthConfig", namespace, name))),
+    Promise.all(
+      REFERENCE_FIELDS.map(async (field) => {
+        const names = refs.referenced[field];
+        const looked = await Promise.all(
+          names.map((name) => fetched(kc, REFERENCES[field].kind, namespace, name)),
+        );
+        return [field, new Map(names.map((name, i) => [name, looked[i] as Looked]))] as const;
+      }),
+    ),
   ]);
   const parsed = configs.map((c) => ExternalAuthConfig.safeParse(c.object));
   return {
     ...(group ? { group: group.found } : {}),
     ...(members === undefined ? {} : { members }),
     authConfigs: new Map(entries.map(([path], i) => [path, configs[i]?.found as Found])),
+    referenced: Object.fromEntries(referenced),
     // Their type decides whether the runtime can use them as a backend strategy at all.
     authConfigObjects: new Map(
       entries.flatMap(([path], i) => {

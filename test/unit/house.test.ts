@@ -17,7 +17,14 @@ interface Plan {
   readonly tooling?: readonly string[];
 }
 
-const CORE = ["core/kinds", "core/runtime", "core/admission", "core/reconcile", "core/delivery"];
+const CORE = [
+  "core/kinds",
+  "core/runtime",
+  "core/references",
+  "core/admission",
+  "core/reconcile",
+  "core/delivery",
+];
 
 const HOUSE: Readonly<Record<Room, Plan>> = {
   // The vocabulary: schemas of the kinds, names, field errors, JSON trees, where each kind lives in the
@@ -33,6 +40,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "outgoing-auth-entries.ts",
       "resources.ts",
       "shown.ts",
+      "tool-config.ts",
       "toolhive.ts",
     ],
   },
@@ -53,14 +61,20 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "versions.ts",
     ],
   },
+  // The kinds a VirtualMCPServer references by name, and what each means for the runtime: one resolver
+  // per kind behind the table (references.ts); reference.ts is the contract a resolver keeps.
+  "core/references": {
+    uses: ["core/runtime", "core/kinds"],
+    doors: ["references.ts", "reference.ts"],
+  },
   // Admission decisions. spec-problems.ts is the spec check the reconcile runs too.
   "core/admission": {
-    uses: ["core/runtime", "core/kinds"],
+    uses: ["core/references", "core/runtime", "core/kinds"],
     doors: ["review.ts", "mutate.ts", "validate.ts", "spec-problems.ts"],
   },
   // The reconcile: a snapshot in, a plan out; plan.ts is its front door, the rest its helpers.
   "core/reconcile": {
-    uses: ["core/admission", "core/runtime", "core/kinds"],
+    uses: ["core/admission", "core/references", "core/runtime", "core/kinds"],
     doors: ["plan.ts", "related-kinds.ts"],
   },
   // Delivery: hints, hint windows, queue batches.

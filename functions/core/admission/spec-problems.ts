@@ -152,10 +152,16 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
         path: `${path}.tools[${i}].workload`,
         message: "required; the backend these tool settings apply to",
       });
-    if (entry?.toolConfigRef !== undefined && !asRecord(entry.toolConfigRef)?.name) {
+    const toolConfig = entry?.toolConfigRef === undefined ? undefined : asRecord(entry.toolConfigRef)?.name;
+    if (entry?.toolConfigRef !== undefined && (typeof toolConfig !== "string" || toolConfig === "")) {
       errors.push({
         path: `${path}.tools[${i}].toolConfigRef.name`,
-        message: "required; name an MCPToolConfig",
+        message: "required; name an MCPToolConfig in the same namespace",
+      });
+    } else if (typeof toolConfig === "string" && !isObjectName(toolConfig)) {
+      errors.push({
+        path: `${path}.tools[${i}].toolConfigRef.name`,
+        message: notAName(toolConfig, "MCPToolConfig"),
       });
     }
   });

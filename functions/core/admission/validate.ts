@@ -11,9 +11,11 @@ import {
   outgoingAuthEntries,
   VirtualMCPServer,
 } from "../kinds/toolhive.ts";
+import type { Reference } from "../references/reference.ts";
+import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references/references.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
-import { DEFAULT_RUNTIME_VERSION } from "../runtime/versions.ts";
+import { DEFAULT_RUNTIME_VERSION, type RuntimeProfile, runtimeProfile } from "../runtime/versions.ts";
 import type { AdmissionRequest } from "./review.ts";
 import { validateVirtualMCPServer } from "./spec-problems.ts";
 
@@ -22,6 +24,8 @@ export type Found = "found" | "missing" | { error: string };
 
 export interface References {
   readonly group?: string;
+  /** The objects of referenced kinds (core/references) the spec names, per field; names unique. */
+  readonly referenced: { readonly [F in ReferenceField]: readonly string[] };
   /** Field path → MCPExternalAuthConfig name, for every outgoing auth of type externalAuthConfigRef. */
   readonly authConfigs: ReadonlyMap<string, string>;
   /** Static mode only: the group's member count feeds a warning, so only then is it worth a lookup. */
@@ -35,6 +39,14 @@ export interface Lookups {
   readonly members?: number;
   /** The referenced auth configs found, by field path: one of a type no backend can use is refused. */
   readonly authConfigObjects?: ReadonlyMap<string, ExternalAuthConfig>;
+  /** What the API server said about each referenced object, per field and name. */
+  readonly referenced?: { readonly [F in ReferenceField]?: ReadonlyMap<string, Looked> };
+}
+
+/** One referenced object looked up: whether it was found, and the object when it was. */
+export interface Looked {
+  readonly found: Found;
+  readonly object?: unknown;
 }
 
 export interface Decision {
@@ -54,7 +66,9 @@ export function referencesOf(request: AdmissionRequest): References {
     request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE"
       ? parseVmcp(request.object)
       : undefined;
-  if (!vmcp) return { authConfigs: new Map(), countMembers: false };
+  const referenced = (names: (field: ReferenceField) => readonly string[]) =>
+    Object.fromEntries(REFERENCE_FIELDS.map((field) => [field, names(field)])) as References["referenced"];
+  if (!vmcp) return { authConfigs: new Map(), countMembers: false, referenced: referenced(() => []) };
   const refs = new Map<string, string>();
   for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
     const name = auth.externalAuthConfigRef?.name;
@@ -67,7 +81,38 @@ export function referencesOf(request: AdmissionRequest): References {
     group: group && isObjectName(group) ? group : undefined,
     authConfigs: refs,
     countMembers: modeOf(vmcp) === "static",
+    referenced: referenced((field) => [...new Set(REFERENCES[field].refs(vmcp).map((ref) => ref.name))]),
   };
+}
+
+/**
+ * The referenced objects judged by their resolvers, as the reconcile will judge them. An object the API
+ * server could not be asked about is unverified (refused, or admitted with a warning when failing open).
+ */
+function referenceProblems(
+  vmcp: VirtualMCPServer,
+  lookups: Lookups,
+  runtime: RuntimeProfile,
+  unverified: (path: string, kind: string, name: string, found: Found) => void,
+): string[] {
+  return REFERENCE_FIELDS.flatMap((field) => {
+    const entry = REFERENCES[field] as Reference;
+    const looked = lookups.referenced?.[field] ?? new Map<string, Looked>();
+    const refs = entry.refs(vmcp);
+    const found = new Map<string, unknown>();
+    const judged = refs.filter((ref) => {
+      const result = looked.get(ref.name) ?? { found: { error: "not looked up" } };
+      if (result.found === "found") {
+        const parsed = entry.schema.safeParse(result.object);
+        if (parsed.success) found.set(ref.name, parsed.data);
+        else unverified(ref.path, entry.kind, ref.name, { error: "its spec could not be read" });
+        return parsed.success;
+      }
+      if (result.found !== "missing") unverified(ref.path, entry.kind, ref.name, result.found);
+      return result.found === "missing";
+    });
+    return entry.resolve({ vmcp, refs: judged, found, runtime }).errors.map((e) => `${e.path}: ${e.message}`);
+  });
 }
 
 function lookupProblem(
@@ -147,6 +192,8 @@ export function decideValidation(
   if (refs.group) check("spec.groupRef.name", "MCPGroup", refs.group, lookups.group);
   for (const [path, name] of refs.authConfigs)
     check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
+  const runtime = runtimeProfile("", options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
+  errors.push(...referenceProblems(vmcp, lookups, runtime, check));
   for (const [path, config] of lookups.authConfigObjects ?? []) {
     const resolved = convertAuthConfig(config);
     if (!resolved.ok) errors.push(`${path}: ${resolved.reason}`);

@@ -6,8 +6,10 @@
 // has to let go of) a field the runtime takes back.
 
 import { type DesiredCondition, nextCondition } from "../kinds/conditions.ts";
+import { formatErrors } from "../kinds/field-errors.ts";
 import type { Condition } from "../kinds/kubernetes.ts";
 import type { Mode, VirtualMCPServer } from "../kinds/toolhive.ts";
+import type { Resolved } from "../references/references.ts";
 import type { Discovery } from "../runtime/discovery.ts";
 import { routableCount } from "../runtime/discovery.ts";
 import { projectedBackends, projectedConditions, reportedHeadline } from "../runtime/projection.ts";
@@ -23,6 +25,8 @@ export interface StatusFacts {
   readonly now: string;
   readonly url: string;
   readonly specErrors: string | undefined;
+  /** The referenced objects' verdicts: errors (missing, unusable), conditions, status fields. */
+  readonly references: Pick<Resolved, "errors" | "conditions" | "status">;
   readonly podTemplateErrors: string | undefined;
   readonly group: { name: string; found: boolean };
   readonly authErrors: string | undefined;
@@ -67,6 +71,15 @@ const check = (
     ? { type, status: "True", reason: ok[0], message: ok[1] }
     : { type, status: "False", reason: bad, message: error };
 
+/** What makes the spec unusable as it stands: its own errors, then those of the objects it names. */
+function validity(facts: StatusFacts): string | undefined {
+  const errors = [
+    facts.specErrors,
+    facts.references.errors.length ? formatErrors(facts.references.errors) : undefined,
+  ];
+  return errors.filter(Boolean).join("; ") || undefined;
+}
+
 /** Phase, message and Ready when something other than backend health decides them; undefined otherwise. */
 function blockingHeadline(facts: StatusFacts): Headline | undefined {
   const fail = (reason: string, message: string): Headline => ({
@@ -74,7 +87,8 @@ function blockingHeadline(facts: StatusFacts): Headline | undefined {
     message,
     ready: readyCondition("False", reason, message),
   });
-  if (facts.specErrors) return fail("ValidationFailed", `Invalid spec: ${facts.specErrors}`);
+  const invalid = validity(facts);
+  if (invalid) return fail("ValidationFailed", `Invalid spec: ${invalid}`);
   if (facts.podTemplateErrors)
     return fail("InvalidPodTemplateSpec", `Invalid PodTemplateSpec: ${facts.podTemplateErrors}`);
   if (!facts.group.found)
@@ -161,7 +175,7 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
   const generation = vmcp.metadata.generation;
   const previous: readonly Condition[] = vmcp.status?.conditions ?? [];
   const conditions: DesiredCondition[] = [
-    check("Valid", facts.specErrors, ["ValidationSucceeded", "Spec is valid"], "ValidationFailed"),
+    check("Valid", validity(facts), ["ValidationSucceeded", "Spec is valid"], "ValidationFailed"),
     check(
       "PodTemplateSpecValid",
       facts.podTemplateErrors,
@@ -183,6 +197,7 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
       "AuthInvalid",
     ),
   ];
+  conditions.push(...facts.references.conditions);
   const deployment = facts.deployment;
   conditions.push(
     deployment.state === "available"
@@ -206,7 +221,11 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
             message: deployment.state === "missing" ? "Deployment not created yet" : deployment.message,
           },
   );
-  const main: Record<string, unknown> = { observedGeneration: generation, url: facts.url };
+  const main: Record<string, unknown> = {
+    observedGeneration: generation,
+    url: facts.url,
+    ...facts.references.status,
+  };
   const blocked = blockingHeadline(facts);
   let fallback: Headline | undefined;
   if (mode === "static") {

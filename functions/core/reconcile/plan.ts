@@ -14,6 +14,7 @@ import {
   type VirtualMCPServer,
   workloadGroup,
 } from "../kinds/toolhive.ts";
+import { resolveReferences } from "../references/references.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { discoverBackends } from "../runtime/discovery.ts";
@@ -136,15 +137,26 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       return resolved.ok ? resolved.env : [];
     });
 
+  // Objects the spec names: missing or unusable ones keep anything from being deployed, like a bad spec.
+  const references = resolveReferences(vmcp, snapshot, options.runtime);
   const blocked =
-    specErrors.length > 0 || podErrors.length > 0 || !snapshot.group || auth.errors !== undefined;
-  const rendered = blocked ? undefined : runtimeConfig(vmcp, mode, discovery, configs, configFit.config);
+    specErrors.length > 0 ||
+    podErrors.length > 0 ||
+    !snapshot.group ||
+    auth.errors !== undefined ||
+    references.errors.length > 0;
+  const rendered = blocked
+    ? undefined
+    : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config));
   const children = rendered
     ? desiredChildren({
         vmcp,
         mode,
         image: options.image,
-        pod: mergePodAdditions({ secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] }),
+        pod: mergePodAdditions(
+          { secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] },
+          ...references.pod,
+        ),
         runtimeConfig: rendered,
       }).map(withAppliedHash)
     : [];
@@ -158,6 +170,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     now,
     url: statusUrl(name, namespace),
     specErrors: specErrors.length ? formatErrors(specErrors) : undefined,
+    references,
     podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
     group: { name: groupName, found: snapshot.group !== undefined },
     authErrors: auth.errors,

@@ -2,9 +2,11 @@
 // kind, which of its objects one reconcile reads, where they land in the snapshot, and which
 // VirtualMCPServers a change to one of them affects. The snapshot reads (one object's and the resync's),
 // the router's expansion of a change hint, the hinted kinds, the stale-read check and the test builders all
-// follow this table. Adding a related kind is: its schema and API location (kinds/), an entry here, its
-// resolver, its CRD, and its grant and webhook rule in infra/ (test/unit/related-kinds.test.ts names what is
-// missing), with its tests. The children the functions create have their own table (CHILDREN).
+// follow this table. A kind the spec references by name is declared in core/references (its resolver
+// beside it) and comes in here as one `referenced` line. Adding one is: its schema and API location
+// (kinds/), its resolver and table entry (core/references), its line here, its CRD, and its grant and
+// webhook rule in infra/ (test/unit/related-kinds.test.ts names what is missing), with its tests. The
+// children the functions create have their own table (CHILDREN).
 import type { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, GROUP_LABEL } from "../kinds/names.ts";
@@ -17,6 +19,8 @@ import {
   Workload,
   workloadGroup,
 } from "../kinds/toolhive.ts";
+import type { Ref, Reference } from "../references/reference.ts";
+import { REFERENCES } from "../references/references.ts";
 
 /** A change to a related object, as the router knows it (from a change hint). */
 export interface RelatedChange {
@@ -28,8 +32,8 @@ export interface RelatedChange {
 type Selection =
   /** The one object a reference names (a GET; the field holds it or undefined). */
   | { readonly by: "name"; readonly name: (vmcp: VirtualMCPServer) => string | undefined }
-  /** The objects a list of references names (a GET each; the field holds those found). */
-  | { readonly by: "names"; readonly names: (vmcp: VirtualMCPServer) => readonly string[] }
+  /** The objects the spec's references name (core/references: a GET each; the field holds those found). */
+  | { readonly by: "refs"; readonly refs: (vmcp: VirtualMCPServer) => readonly Ref[] }
   /** Every object of the namespace (a LIST; the plan picks, e.g. members by group). */
   | { readonly by: "namespace" };
 
@@ -60,6 +64,10 @@ const inGroupOf = (vmcp: VirtualMCPServer, groups: readonly string[]) => {
   return group !== undefined && groups.includes(group);
 };
 
+/** A referenced kind (core/references) as a snapshot field: the objects its references name. */
+const referenced = <K extends Kind, S extends z.ZodType>(entry: Reference<K, S>) =>
+  related({ kinds: [entry.kind], schema: entry.schema, select: { by: "refs" as const, refs: entry.refs } });
+
 export const RELATED = {
   group: related({
     kinds: ["MCPGroup"],
@@ -86,6 +94,7 @@ export const RELATED = {
     select: { by: "namespace" },
     affects: () => true,
   }),
+  toolConfigs: referenced(REFERENCES.toolConfigs),
 };
 
 export type RelatedField = keyof typeof RELATED;
@@ -112,7 +121,7 @@ export const relatedFieldOf = (kind: string): RelatedField | undefined =>
 export function namesSelected(field: RelatedField, vmcp: VirtualMCPServer): readonly string[] | undefined {
   const select = RELATED[field].select as Selection;
   if (select.by === "namespace") return undefined;
-  if (select.by === "names") return select.names(vmcp);
+  if (select.by === "refs") return [...new Set(select.refs(vmcp).map((ref) => ref.name))];
   const name = select.name(vmcp);
   return name === undefined ? [] : [name];
 }

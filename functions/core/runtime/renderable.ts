@@ -53,14 +53,6 @@ function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
 function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
   const errors: FieldError[] = [];
-  const aggregation = isTree(config.aggregation) ? config.aggregation : {};
-  (Array.isArray(aggregation.tools) ? aggregation.tools : []).forEach((tool, i) => {
-    if (isTree(tool) && tool.toolConfigRef !== undefined)
-      errors.push({
-        path: `spec.config.aggregation.tools[${i}].toolConfigRef`,
-        message: `${NOT_YET} MCPToolConfig references yet (the runtime would ignore the filter and show every tool); write filter and overrides in this entry instead`,
-      });
-  });
   if (Array.isArray(config.compositeToolRefs) && config.compositeToolRefs.length > 0)
     errors.push({
       path: "spec.config.compositeToolRefs",

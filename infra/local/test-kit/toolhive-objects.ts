@@ -4,6 +4,7 @@
 // kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
+import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
   ExternalAuthConfig,
   MCPGroup,
@@ -45,6 +46,7 @@ const KINDS = {
     transport: "streamable-http",
   }),
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
+  MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -88,6 +90,8 @@ export const mcpServerEntry = builder<"MCPServerEntry", { spec: Spec }>("MCPServ
 export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAuthConfig>(
   "MCPExternalAuthConfig",
 );
+
+export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {

@@ -1,0 +1,55 @@
+// The kinds a VirtualMCPServer references by name, declared once: the reconcile reads them (RELATED takes
+// each entry as a snapshot field), the admission webhook looks them up, and both resolve them here.
+// Adding a kind: its schema (kinds/), its resolver beside this file, an entry below, its API location
+// (kinds/resources.ts), its CRD, and its grant and webhook rule in infra/ (test/unit/related-kinds.test.ts
+// names what is missing).
+
+import type { DesiredCondition } from "../kinds/conditions.ts";
+import type { FieldError } from "../kinds/field-errors.ts";
+import type { Tree } from "../kinds/json-tree.ts";
+import type { VirtualMCPServer } from "../kinds/toolhive.ts";
+import type { PodAdditions } from "../runtime/pod-additions.ts";
+import type { RuntimeProfile } from "../runtime/versions.ts";
+import type { Reference, Resolution } from "./reference.ts";
+import { TOOL_CONFIGS } from "./tool-configs.ts";
+
+export const REFERENCES = {
+  toolConfigs: TOOL_CONFIGS,
+};
+
+export type ReferenceField = keyof typeof REFERENCES;
+export const REFERENCE_FIELDS = Object.keys(REFERENCES) as ReferenceField[];
+
+/** The referenced objects found, per field, as the snapshot holds them. */
+export type ReferencedObjects = {
+  readonly [F in ReferenceField]: readonly { metadata: { name: string } }[];
+};
+
+/** Every reference of a VirtualMCPServer resolved, the resolutions combined. */
+export interface Resolved {
+  readonly errors: readonly FieldError[];
+  readonly conditions: readonly DesiredCondition[];
+  /** Every resolution's configuration laid over the spec's, in table order. */
+  readonly config: (config: Tree) => Tree;
+  readonly pod: readonly Partial<PodAdditions>[];
+  readonly status: Readonly<Record<string, string>>;
+}
+
+export function resolveReferences(
+  vmcp: VirtualMCPServer,
+  objects: ReferencedObjects,
+  runtime: RuntimeProfile,
+): Resolved {
+  const resolutions: Resolution[] = REFERENCE_FIELDS.map((field) => {
+    const entry = REFERENCES[field] as Reference;
+    const found = new Map(objects[field].map((object) => [object.metadata.name, object]));
+    return entry.resolve({ vmcp, refs: entry.refs(vmcp), found, runtime });
+  });
+  return {
+    errors: resolutions.flatMap((r) => r.errors),
+    conditions: resolutions.flatMap((r) => r.conditions),
+    config: (config) => resolutions.reduce((tree, r) => (r.config ? r.config(tree) : tree), config),
+    pod: resolutions.flatMap((r) => (r.pod ? [r.pod] : [])),
+    status: Object.assign({}, ...resolutions.map((r) => r.status ?? {})),
+  };
+}
