@@ -28,7 +28,11 @@ export interface StatusFacts {
   /** The referenced objects' verdicts: errors (missing, unusable), conditions, status fields. */
   readonly references: Pick<Resolved, "errors" | "conditions" | "status">;
   readonly podTemplateErrors: string | undefined;
-  readonly group: { name: string; found: boolean };
+  /**
+   * The MCPGroup: found or not, and the phase ToolHive's group controller gave it (undefined when no such
+   * controller has written one: the group is then taken as usable, since the functions do not need it).
+   */
+  readonly group: { name: string; found: boolean; phase?: string };
   readonly authErrors: string | undefined;
   readonly discovery: Discovery | undefined;
   readonly deployment: DeploymentState;
@@ -71,6 +75,26 @@ const check = (
     ? { type, status: "True", reason: ok[0], message: ok[1] }
     : { type, status: "False", reason: bad, message: error };
 
+const groupReady = (group: StatusFacts["group"]) => group.phase === undefined || group.phase === "Ready";
+const notReadyMessage = (group: StatusFacts["group"]) =>
+  `Referenced MCPGroup ${group.name} is not ready (phase: ${group.phase})`;
+
+/** The GroupRefValidated condition, in upstream's words. */
+function groupCondition(facts: StatusFacts): DesiredCondition {
+  const { group } = facts;
+  const type = "GroupRefValidated";
+  if (!group.found)
+    return {
+      type,
+      status: "False",
+      reason: "GroupRefNotFound",
+      message: `MCPGroup ${group.name} not found in namespace ${facts.vmcp.metadata.namespace}`,
+    };
+  if (!groupReady(group))
+    return { type, status: "False", reason: "GroupRefNotReady", message: notReadyMessage(group) };
+  return { type, status: "True", reason: "GroupRefValid", message: `MCPGroup ${group.name} is valid` };
+}
+
 /** What makes the spec unusable as it stands: its own errors, then those of the objects it names. */
 function validity(facts: StatusFacts): string | undefined {
   const errors = [
@@ -93,6 +117,10 @@ function blockingHeadline(facts: StatusFacts): Headline | undefined {
     return fail("InvalidPodTemplateSpec", `Invalid PodTemplateSpec: ${facts.podTemplateErrors}`);
   if (!facts.group.found)
     return fail("GroupRefNotFound", `Referenced MCPGroup ${facts.group.name} not found`);
+  if (!groupReady(facts.group)) {
+    const message = notReadyMessage(facts.group);
+    return { phase: "Pending", message, ready: readyCondition("False", "GroupRefNotReady", message) };
+  }
   if (facts.authErrors)
     return fail("AuthInvalid", `Authentication configuration is invalid: ${facts.authErrors}`);
   // Static mode without a usable backend: the more useful cause than a Deployment still starting.
@@ -182,14 +210,7 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
       ["PodTemplateSpecValid", "PodTemplateSpec is valid"],
       "InvalidPodTemplateSpec",
     ),
-    check(
-      "GroupRefValidated",
-      facts.group.found
-        ? undefined
-        : `MCPGroup ${facts.group.name} not found in namespace ${vmcp.metadata.namespace}`,
-      ["GroupRefValid", `MCPGroup ${facts.group.name} is valid`],
-      "GroupRefNotFound",
-    ),
+    groupCondition(facts),
     check(
       "AuthConfigured",
       facts.authErrors,

@@ -137,12 +137,15 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       return resolved.ok ? resolved.env : [];
     });
 
+  // A group whose controller (ToolHive's) says it is not Ready is waited for, as upstream does.
+  const groupPhase = snapshot.group?.status?.phase;
+  const groupUsable = snapshot.group !== undefined && (groupPhase === undefined || groupPhase === "Ready");
   // Objects the spec names: missing or unusable ones keep anything from being deployed, like a bad spec.
   const references = resolveReferences(vmcp, snapshot, options.runtime);
   const blocked =
     specErrors.length > 0 ||
     podErrors.length > 0 ||
-    !snapshot.group ||
+    !groupUsable ||
     auth.errors !== undefined ||
     references.errors.length > 0;
   const rendered = blocked
@@ -172,7 +175,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     specErrors: specErrors.length ? formatErrors(specErrors) : undefined,
     references,
     podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
-    group: { name: groupName, found: snapshot.group !== undefined },
+    group: { name: groupName, found: snapshot.group !== undefined, phase: groupPhase },
     authErrors: auth.errors,
     discovery,
     deployment: deploymentState(

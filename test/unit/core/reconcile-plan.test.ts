@@ -15,7 +15,11 @@ import {
   staticVmcp,
   vmcp,
 } from "../../../infra/local/test-kit/core-inputs.ts";
-import { headerInjection, mcpExternalAuthConfig } from "../../../infra/local/test-kit/toolhive-objects.ts";
+import {
+  headerInjection,
+  mcpExternalAuthConfig,
+  mcpGroup,
+} from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const IMAGE = "example/vmcp:1";
 const V044 = runtimeProfile("example/vmcp:v0.44.0");
@@ -245,6 +249,30 @@ describe("planReconcile", () => {
     expect(result.status?.conditions).toContainEqual(
       expect.objectContaining({ type: "GroupRefValidated", status: "False", reason: "GroupRefNotFound" }),
     );
+  });
+
+  it("group its controller calls not Ready: waited for, phase Pending, GroupRefValidated=False/GroupRefNotReady", () => {
+    const result = plan({
+      vmcp: staticVmcp(),
+      group: mcpGroup("team-group", { status: { phase: "Failed" } }),
+    });
+    expect(result.outcome).toBe("blocked");
+    expect(result.apply).toEqual([]);
+    expect(result.status).toMatchObject({
+      phase: "Pending",
+      message: "Referenced MCPGroup team-group is not ready (phase: Failed)",
+    });
+    expect(result.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: "GroupRefValidated", status: "False", reason: "GroupRefNotReady" }),
+    );
+    // Ready, or no phase at all (no group controller runs beside the functions): usable.
+    for (const status of [{ phase: "Ready" }, undefined]) {
+      const usable = plan({ vmcp: staticVmcp(), group: mcpGroup("team-group", { status }) });
+      expect(usable.apply.length).toBeGreaterThan(0);
+      expect(usable.status?.conditions).toContainEqual(
+        expect.objectContaining({ type: "GroupRefValidated", status: "True", reason: "GroupRefValid" }),
+      );
+    }
   });
 
   it("static status: sorted backends, routable count, BackendsDiscovered; no usable backend is explained", () => {
