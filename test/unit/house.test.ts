@@ -33,6 +33,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
     uses: [],
     doors: [
       "conditions.ts",
+      "embedding-server.ts",
       "field-errors.ts",
       "json-tree.ts",
       "kubernetes.ts",

@@ -181,6 +181,20 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
   return errors;
 }
 
+/** Upstream's rule: an optimizer needs an embedding service, from an EmbeddingServer or written by hand. */
+function validateOptimizer(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const optimizer = asRecord(spec.config?.optimizer);
+  const ref = (spec as { embeddingServerRef?: unknown }).embeddingServerRef;
+  if (!optimizer || ref !== undefined || optimizer.embeddingService) return [];
+  return [
+    {
+      path: "spec.config.optimizer",
+      message:
+        "needs an embedding service: set spec.embeddingServerRef (recommended) or spec.config.optimizer.embeddingService",
+    },
+  ];
+}
+
 /** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
 function validateDepth(spec: VirtualMCPServer["spec"]): FieldError[] {
   return Object.entries(spec)
@@ -205,7 +219,11 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
     errors.push({ path, message: notAName(group, "MCPGroup") });
   }
   errors.push(...validateDepth(vmcp.spec));
-  errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
+  errors.push(
+    ...validateAuth(vmcp.spec),
+    ...validateAggregation(vmcp.spec.config),
+    ...validateOptimizer(vmcp.spec),
+  );
   errors.push(...runtimeRuleErrors(vmcp.spec));
   // What cannot be rendered yet is worth saying only about a spec that is otherwise right.
   if (errors.length === 0) errors.push(...unrenderable(vmcp));

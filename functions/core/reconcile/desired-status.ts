@@ -26,7 +26,7 @@ export interface StatusFacts {
   readonly url: string;
   readonly specErrors: string | undefined;
   /** The referenced objects' verdicts: errors (missing, unusable), conditions, status fields. */
-  readonly references: Pick<Resolved, "errors" | "conditions" | "status">;
+  readonly references: Pick<Resolved, "errors" | "waiting" | "conditions" | "status">;
   readonly podTemplateErrors: string | undefined;
   /**
    * The MCPGroup: found or not, and the phase ToolHive's group controller gave it (undefined when no such
@@ -121,6 +121,13 @@ function blockingHeadline(facts: StatusFacts): Headline | undefined {
     const message = notReadyMessage(facts.group);
     return { phase: "Pending", message, ready: readyCondition("False", "GroupRefNotReady", message) };
   }
+  const waiting = facts.references.waiting;
+  if (waiting)
+    return {
+      phase: "Pending",
+      message: waiting.message,
+      ready: readyCondition("False", waiting.reason, waiting.message),
+    };
   if (facts.authErrors)
     return fail("AuthInvalid", `Authentication configuration is invalid: ${facts.authErrors}`);
   // Static mode without a usable backend: the more useful cause than a Deployment still starting.

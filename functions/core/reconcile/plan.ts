@@ -147,7 +147,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     podErrors.length > 0 ||
     !groupUsable ||
     auth.errors !== undefined ||
-    references.errors.length > 0;
+    references.errors.length > 0 ||
+    references.waiting !== undefined;
   const rendered = blocked
     ? undefined
     : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config));

@@ -95,6 +95,7 @@ export const RELATED = {
     affects: () => true,
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
+  embeddingServer: referenced(REFERENCES.embeddingServer),
 };
 
 export type RelatedField = keyof typeof RELATED;

@@ -31,6 +31,12 @@ export interface ResolveInput<T> {
 export interface Resolution {
   /** The referenced object is missing or unusable: Valid=False, nothing deployed, the field named. */
   readonly errors: readonly FieldError[];
+  /**
+   * The referenced object is right but not ready yet (an EmbeddingServer still starting): nothing is
+   * deployed, the spec stays Valid, the phase is Pending with this reason and message until its change
+   * hint brings the VirtualMCPServer back.
+   */
+  readonly waiting?: { readonly reason: string; readonly message: string };
   /** Upstream's condition for the reference, when the spec makes one. */
   readonly conditions: readonly DesiredCondition[];
   /** Laid over the runtime configuration the spec renders to; only called when there are no errors. */

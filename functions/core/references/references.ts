@@ -10,11 +10,13 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { EMBEDDING_SERVER } from "./embedding-server.ts";
 import type { Reference, Resolution } from "./reference.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
+  embeddingServer: EMBEDDING_SERVER,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;
@@ -28,6 +30,8 @@ export type ReferencedObjects = {
 /** Every reference of a VirtualMCPServer resolved, the resolutions combined. */
 export interface Resolved {
   readonly errors: readonly FieldError[];
+  /** The first reference that is not ready yet, if any (Resolution.waiting). */
+  readonly waiting: Resolution["waiting"];
   readonly conditions: readonly DesiredCondition[];
   /** Every resolution's configuration laid over the spec's, in table order. */
   readonly config: (config: Tree) => Tree;
@@ -47,6 +51,7 @@ export function resolveReferences(
   });
   return {
     errors: resolutions.flatMap((r) => r.errors),
+    waiting: resolutions.find((r) => r.waiting)?.waiting,
     conditions: resolutions.flatMap((r) => r.conditions),
     config: (config) => resolutions.reduce((tree, r) => (r.config ? r.config(tree) : tree), config),
     pod: resolutions.flatMap((r) => (r.pod ? [r.pod] : [])),
