@@ -15,6 +15,7 @@ import {
 } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
+import { REFERENCE_FIELDS, REFERENCES } from "../../functions/core/references/references.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;
@@ -58,6 +59,36 @@ function memberUrl(doc: Manifest, namespace: string): string {
   return transport === "sse" ? `${base}/sse#${name}` : `${base}/mcp`;
 }
 
+/** What ToolHive's controller of a referenced kind reports once the object runs, where the reconcile reads it. */
+const RUNNING_STATUS: Partial<Record<string, (doc: Manifest, namespace: string) => Record<string, unknown>>> =
+  {
+    EmbeddingServer: (doc, namespace) => ({
+      phase: "Ready",
+      readyReplicas: 1,
+      url: `http://${doc.metadata?.name}.${namespace}.svc.cluster.local:${doc.spec?.port ?? 8080}`,
+    }),
+  };
+
+/** The objects of every kind the spec references by name (core/references) that the same file defines. */
+function referencedIn(docs: readonly Manifest[], namespace: string) {
+  return Object.fromEntries(
+    REFERENCE_FIELDS.map((field) => {
+      const { kind, schema } = REFERENCES[field];
+      const objects = docs
+        .filter((d) => d.kind === kind)
+        .map((d) => {
+          const status = RUNNING_STATUS[kind]?.(d, namespace);
+          return schema.parse({
+            ...d,
+            metadata: { ...d.metadata, namespace },
+            ...(status ? { status } : {}),
+          });
+        });
+      return [field, objects];
+    }),
+  );
+}
+
 export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[] {
   const toolhive = docs.filter((d) => d.apiVersion?.startsWith("toolhive.stacklok.dev/"));
   const namespaceOf = (d: Manifest) => d.metadata?.namespace ?? "default";
@@ -91,6 +122,7 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+          ...referencedIn(inNamespace, namespace),
           children: [],
         },
       };
