@@ -1,7 +1,7 @@
 // Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE), the
 // functions' reconcile, and ToolHive's vMCP runtime run as the Deployment says. An MCP client sees every
-// backend tool under the configured prefix and calls one on each; the header an auth config names reaches
-// its backend with the Secret's value.
+// backend tool under the configured prefix, except those an MCPToolConfig filters out, and calls one on each;
+// the header an auth config names reaches its backend with the Secret's value.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
@@ -13,6 +13,7 @@ import {
   mcpExternalAuthConfig,
   mcpGroup,
   mcpServer,
+  mcpToolConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "../integration/cluster.ts";
@@ -24,6 +25,8 @@ const namespace = useNamespace("static-rt");
 const ns = () => namespace.name;
 const API_KEY = `key-${randomBytes(8).toString("hex")}`;
 const TOOLS_PER_BACKEND = 13; // server-everything's
+/** What beta's MCPToolConfig lets through of its tools. */
+const BETA_TOOLS = ["echo", "add"];
 
 describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (version) => {
   const name = `static-${version.replaceAll(".", "-")}`;
@@ -62,6 +65,7 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
         group: groupName,
         spec: { transport: "sse", proxyMode: "streamable-http" },
       }),
+      mcpToolConfig(`${name}-beta-tools`, { spec: { toolsFilter: BETA_TOOLS } }),
       virtualMCPServer(name, {
         group: groupName,
         spec: {
@@ -70,6 +74,7 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
             aggregation: {
               conflictResolution: "prefix",
               conflictResolutionConfig: { prefixFormat: "{workload}__" },
+              tools: [{ workload: `${name}-beta`, toolConfigRef: { name: `${name}-beta-tools` } }],
             },
           },
         },
@@ -92,14 +97,14 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
     await Promise.all([alpha?.stop(), beta?.stop()]);
   });
 
-  it("serves every tool of both backends under the configured prefix, and calls one on each", async () => {
+  it("serves alpha's tools and what beta's MCPToolConfig lets through, prefixed, and calls one on each", async () => {
     const session = await connect(runtime?.url ?? "");
     try {
       const names = await session.toolNames();
       const prefixed = (member: string) => names.filter((n) => n.startsWith(`${name}-${member}__`));
       expect(prefixed("alpha")).toHaveLength(TOOLS_PER_BACKEND);
-      expect(prefixed("beta")).toHaveLength(TOOLS_PER_BACKEND);
-      expect(names).toHaveLength(2 * TOOLS_PER_BACKEND);
+      expect(prefixed("beta").sort()).toEqual(BETA_TOOLS.map((tool) => `${name}-beta__${tool}`).sort());
+      expect(names).toHaveLength(TOOLS_PER_BACKEND + BETA_TOOLS.length);
       for (const member of ["alpha", "beta"]) {
         const echoed = await session.call(`${name}-${member}__echo`, { message: `hello ${member}` });
         expect(echoed.isError ?? false).toBe(false);
