@@ -50,6 +50,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   "core/runtime": {
     uses: ["core/kinds"],
     doors: [
+      "auth-server.ts",
       "config-fit.ts",
       "config.ts",
       "discovery.ts",

@@ -13,6 +13,7 @@ import {
 } from "../kinds/toolhive.ts";
 import type { Reference } from "../references/reference.ts";
 import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references/references.ts";
+import { authServerOf } from "../runtime/auth-server.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
 import { DEFAULT_RUNTIME_VERSION, type RuntimeProfile, runtimeProfile } from "../runtime/versions.ts";
@@ -195,7 +196,7 @@ export function decideValidation(
   const runtime = runtimeProfile("", options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
   errors.push(...referenceProblems(vmcp, lookups, runtime, check));
   for (const [path, config] of lookups.authConfigObjects ?? []) {
-    const resolved = convertAuthConfig(config);
+    const resolved = convertAuthConfig(config, authServerOf(vmcp));
     if (!resolved.ok) errors.push(`${path}: ${resolved.reason}`);
   }
   if (modeOf(vmcp) === "static" && lookups.group === "found" && lookups.members === 0) {

@@ -15,11 +15,13 @@ import {
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import { resolveReferences } from "../references/references.ts";
+import { authServerOf } from "../runtime/auth-server.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { discoverBackends } from "../runtime/discovery.ts";
 import {
   type AuthConfigs,
+  type AuthServer,
   resolveBackendAuth,
   resolveMemberAuth,
   type SecretEnv,
@@ -78,12 +80,13 @@ const childKey = (kind: string | undefined, name: string) => `${kind}/${name}`;
 function specAuthErrors(
   vmcp: VirtualMCPServer,
   configs: AuthConfigs,
+  server: AuthServer | undefined,
 ): { errors: string | undefined; env: SecretEnv[] } {
   const problems: string[] = [];
   const env: SecretEnv[] = [];
   for (const [path, auth] of outgoingAuthEntries(vmcp.spec.outgoingAuth)) {
     if (auth.type !== "externalAuthConfigRef") continue;
-    const resolved = resolveBackendAuth(auth, configs);
+    const resolved = resolveBackendAuth(auth, configs, undefined, server);
 
     if (resolved.ok) env.push(...resolved.env);
     else problems.push(`${path}: ${resolved.reason}`);
@@ -125,15 +128,18 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     podTemplate === undefined || deeperThan(podTemplate, MAX_SPEC_DEPTH)
       ? []
       : validatePodTemplatePatch(podTemplate);
-  const auth = specAuthErrors(vmcp, configs);
+  const server = authServerOf(vmcp);
+  const auth = specAuthErrors(vmcp, configs, server);
   const previous = vmcp.status?.discoveredBackends ?? [];
   const discovery =
-    mode === "static" ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now) : undefined;
+    mode === "static"
+      ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now, server)
+      : undefined;
   // Secrets of every auth config the pod may need: the spec's, and the members' (dynamic mode resolves them at run time).
   const memberEnv =
     discovery?.env ??
     members.flatMap((member) => {
-      const resolved = resolveMemberAuth(member, undefined, configs);
+      const resolved = resolveMemberAuth(member, undefined, configs, server);
       return resolved.ok ? resolved.env : [];
     });
 
@@ -151,7 +157,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     references.waiting !== undefined;
   const rendered = blocked
     ? undefined
-    : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config));
+    : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config, server));
   const children = rendered
     ? desiredChildren({
         vmcp,

@@ -7,7 +7,13 @@ import { stringify } from "yaml";
 import { isTree, sortKeys, type Tree } from "../kinds/json-tree.ts";
 import { type BackendAuth, groupOf, type Mode, type VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { Discovery } from "./discovery.ts";
-import { type AuthConfigs, resolveBackendAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
+import {
+  type AuthConfigs,
+  type AuthServer,
+  resolveBackendAuth,
+  type SecretEnv,
+  type Strategy,
+} from "./outgoing-auth.ts";
 
 /** `over` wins; trees merge key by key, anything else is replaced whole. */
 function mergeTrees(under: Tree, over: Tree): Tree {
@@ -69,10 +75,11 @@ function outgoingAuth(
   mode: Mode,
   discovery: Discovery | undefined,
   configs: AuthConfigs,
+  server: AuthServer | undefined,
 ): Tree {
   const outgoing = vmcp.spec.outgoingAuth;
   const strategy = (auth: BackendAuth) => {
-    const resolved = resolveBackendAuth(auth, configs);
+    const resolved = resolveBackendAuth(auth, configs, undefined, server);
     return resolved.ok ? resolved.strategy : undefined;
   };
   const fallback = outgoing?.default ? strategy(outgoing.default) : undefined;
@@ -120,13 +127,14 @@ export function runtimeConfig(
   configs: AuthConfigs,
   /** spec.config as fitted to the runtime's keys (fitSpecConfig), the base the spec's fields go over. */
   fitted: Tree,
+  server?: AuthServer,
 ): Tree {
   const config: Tree = { ...fitted };
   const namespace = vmcp.metadata.namespace ?? "";
   config.name = vmcp.metadata.name;
   config.groupRef = groupOf(vmcp);
   config.incomingAuth = incomingAuth(vmcp.spec);
-  config.outgoingAuth = outgoingAuth(vmcp, mode, discovery, configs);
+  config.outgoingAuth = outgoingAuth(vmcp, mode, discovery, configs, server);
   config.aggregation = aggregation(config.aggregation);
   config.operational = mergeTrees(OPERATIONAL_DEFAULTS, isTree(config.operational) ? config.operational : {});
   const headers = vmcp.spec.passthroughHeaders as unknown;

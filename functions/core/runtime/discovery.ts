@@ -2,7 +2,13 @@
 // auth the spec and the members say. No I/O: the members and auth configs come in the snapshot.
 
 import type { DiscoveredBackend, OutgoingAuth, Workload } from "../kinds/toolhive.ts";
-import { type AuthConfigs, resolveMemberAuth, type SecretEnv, type Strategy } from "./outgoing-auth.ts";
+import {
+  type AuthConfigs,
+  type AuthServer,
+  resolveMemberAuth,
+  type SecretEnv,
+  type Strategy,
+} from "./outgoing-auth.ts";
 
 export interface Backend {
   readonly name: string;
@@ -55,6 +61,8 @@ export function discoverBackends(
   configs: AuthConfigs,
   previous: readonly DiscoveredBackend[],
   now: string,
+  /** The VirtualMCPServer's embedded authorization server, which upstreamInject needs. */
+  server?: AuthServer,
 ): Discovery {
   const backends: Backend[] = [];
   const reported: DiscoveredBackend[] = [];
@@ -74,7 +82,7 @@ export function discoverBackends(
     }
     seen.add(name);
     const url = member.status?.url ?? "";
-    const auth = resolveMemberAuth(member, outgoing, configs);
+    const auth = resolveMemberAuth(member, outgoing, configs, server);
     let { status, message } = healthOf(member);
     if (!auth.ok) {
       [status, message] = ["unavailable", auth.reason];

@@ -38,6 +38,18 @@ const TOKEN_TYPES: Record<string, string> = {
 
 type Conversion = { strategy: Strategy; env: SecretEnv[] } | { reason: string };
 
+/**
+ * The VirtualMCPServer's embedded authorization server (spec.authServerConfig) as backend strategies see it:
+ * the names of its upstream providers. Absent when the VirtualMCPServer has none.
+ */
+export interface AuthServer {
+  readonly upstreams: readonly string[];
+}
+
+/** The runtime's name for an upstream provider: an unnamed one is "default" (authserver.ResolveUpstreamName). */
+export const upstreamName = (name: unknown): string =>
+  typeof name === "string" && name !== "" ? name : "default";
+
 /** A secretKeyRef in an auth config, as the env var the vMCP pod gets it in. */
 function secretEnv(prefix: string, config: string, ref: unknown): SecretEnv[] {
   const r = ref as { name?: string; key?: string } | undefined;
@@ -45,7 +57,7 @@ function secretEnv(prefix: string, config: string, ref: unknown): SecretEnv[] {
 }
 
 /** One converter per MCPExternalAuthConfig type the runtime can use for backends; declared once. */
-const CONVERTERS: Record<string, (settings: Settings, name: string) => Conversion> = {
+const CONVERTERS: Record<string, (settings: Settings, name: string, server?: AuthServer) => Conversion> = {
   unauthenticated: () => ({ strategy: { type: "unauthenticated" }, env: [] }),
   headerInjection: (s, name) => {
     const env = secretEnv("TOOLHIVE_HEADER_INJECTION_VALUE", name, s.valueSecretRef);
@@ -113,18 +125,41 @@ const CONVERTERS: Record<string, (settings: Settings, name: string) => Conversio
     };
     return { strategy: { type: "xaa", xaa: settings }, env: [...idp, ...target] };
   },
+  // The runtime injects the token the embedded authorization server obtained from this upstream; without
+  // one it refuses the configuration ("upstream_inject requires an embedded auth server"), and a provider
+  // it does not have is refused too (ValidateAuthServerIntegration), so both are checked here.
+  upstreamInject: (s, _name, server) => {
+    if (!server)
+      return {
+        reason:
+          "needs the VirtualMCPServer's embedded authorization server; set spec.authServerConfig with the upstream provider it names",
+      };
+    if (typeof s.providerName !== "string" || s.providerName === "")
+      return { reason: "needs upstreamInject.providerName" };
+    const provider = upstreamName(s.providerName);
+    if (!server.upstreams.some((u) => upstreamName(u) === provider))
+      return {
+        reason: `names providerName "${s.providerName}", which is not among spec.authServerConfig.upstreamProviders (${server.upstreams.map(upstreamName).join(", ") || "none"})`,
+      };
+    return {
+      strategy: { type: "upstream_inject", upstreamInject: { providerName: s.providerName } },
+      env: [],
+    };
+  },
 };
 
 /** Types an MCPExternalAuthConfig may have that give no backend strategy here, and why. */
+// Upstream's operator has no converter for bearerToken or embeddedAuthServer ("unsupported auth type"),
+// and its obo converter fails in every open-source build, the runtimes vmcp-lambda deploys included.
 const NOT_CONVERTED: Record<string, string> = {
-  upstreamInject:
-    "needs the embedded authorization server (spec.authServerConfig), not rendered by vmcp-lambda yet",
-  obo: "is available only in ToolHive Enterprise's vMCP runtime",
-  bearerToken: "is for MCPRemoteProxy, not for vMCP backends",
-  embeddedAuthServer: "configures an authorization server, not a backend's credentials",
+  obo: "is available only in ToolHive Enterprise's vMCP runtime; the open-source runtime (v0.44.0 and v0.47.0 alike) refuses it: on-behalf-of (OBO) external auth type requires an enterprise build",
+  bearerToken:
+    "is for MCPRemoteProxy, not for vMCP backends; ToolHive's operator refuses it here too (unsupported auth type)",
+  embeddedAuthServer:
+    "configures an authorization server, not a backend's credentials; a VirtualMCPServer embeds one through spec.authServerConfig, and ToolHive's operator refuses this type as backend auth too (unsupported auth type)",
 };
 
-export function convertAuthConfig(config: ExternalAuthConfig): Resolved {
+export function convertAuthConfig(config: ExternalAuthConfig, server?: AuthServer): Resolved {
   const name = config.metadata.name;
   const type = config.spec.type;
   const convert = CONVERTERS[type];
@@ -137,7 +172,7 @@ export function convertAuthConfig(config: ExternalAuthConfig): Resolved {
     };
   }
   const settings = ((config.spec as Settings)[type] ?? {}) as Settings;
-  const converted = convert(settings, name);
+  const converted = convert(settings, name, server);
   return "reason" in converted
     ? {
         ok: false,
@@ -149,21 +184,26 @@ export function convertAuthConfig(config: ExternalAuthConfig): Resolved {
 
 export type AuthConfigs = ReadonlyMap<string, ExternalAuthConfig>;
 
-function byReference(name: string, configs: AuthConfigs): Resolved {
+function byReference(name: string, configs: AuthConfigs, server?: AuthServer): Resolved {
   const config = configs.get(name);
   return config
-    ? convertAuthConfig(config)
+    ? convertAuthConfig(config, server)
     : { ok: false, configRef: name, reason: `MCPExternalAuthConfig "${name}" not found` };
 }
 
 /** A spec-level BackendAuth; `discovered` falls back to what the member itself references. */
-export function resolveBackendAuth(auth: BackendAuth, configs: AuthConfigs, member?: Workload): Resolved {
+export function resolveBackendAuth(
+  auth: BackendAuth,
+  configs: AuthConfigs,
+  member?: Workload,
+  server?: AuthServer,
+): Resolved {
   if (auth.type === "externalAuthConfigRef" && auth.externalAuthConfigRef?.name) {
-    return byReference(auth.externalAuthConfigRef.name, configs);
+    return byReference(auth.externalAuthConfigRef.name, configs, server);
   }
   const discovered = member?.spec.externalAuthConfigRef?.name;
   return discovered
-    ? byReference(discovered, configs)
+    ? byReference(discovered, configs, server)
     : { ok: true, strategy: { type: "unauthenticated" }, env: [] };
 }
 
@@ -175,11 +215,12 @@ export function resolveMemberAuth(
   member: Workload,
   outgoing: { default?: BackendAuth; backends?: Record<string, BackendAuth> } | undefined,
   configs: AuthConfigs,
+  server?: AuthServer,
 ): Resolved {
   const override = outgoing?.backends?.[member.metadata.name];
-  if (override) return resolveBackendAuth(override, configs, member);
+  if (override) return resolveBackendAuth(override, configs, member, server);
   if (member.spec.externalAuthConfigRef?.name)
-    return byReference(member.spec.externalAuthConfigRef.name, configs);
-  if (outgoing?.default) return resolveBackendAuth(outgoing.default, configs);
+    return byReference(member.spec.externalAuthConfigRef.name, configs, server);
+  if (outgoing?.default) return resolveBackendAuth(outgoing.default, configs, undefined, server);
   return { ok: true, strategy: { type: "unauthenticated" }, env: [] };
 }

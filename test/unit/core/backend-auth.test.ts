@@ -85,14 +85,36 @@ describe("convertAuthConfig", () => {
     expect(resolved.ok && resolved.env.map((e) => e.key)).toEqual(["idp", "target"]);
   });
 
+  it("upstream inject: the provider's token from the embedded authorization server, no secret", () => {
+    const resolved = convertAuthConfig(config("upstreamInject", { providerName: "github" }), {
+      upstreams: ["okta", "github"],
+    });
+    expect(resolved).toEqual({
+      ok: true,
+      configRef: "my-auth",
+      strategy: { type: "upstream_inject", upstreamInject: { providerName: "github" } },
+      env: [],
+    });
+  });
+
+  it("upstream inject: a provider the embedded authorization server does not have is refused", () => {
+    const resolved = convertAuthConfig(config("upstreamInject", { providerName: "github" }), {
+      upstreams: ["okta", ""],
+    });
+    expect(!resolved.ok && resolved.reason).toBe(
+      'MCPExternalAuthConfig "my-auth" of type upstreamInject names providerName "github", which is not among spec.authServerConfig.upstreamProviders (okta, default)',
+    );
+  });
+
   it.each([
     [
       "upstreamInject",
       { providerName: "github" },
-      /needs the embedded authorization server \(spec.authServerConfig\)/,
+      /needs the VirtualMCPServer's embedded authorization server; set spec.authServerConfig/,
     ],
-    ["obo", { tokenUrl: "https://idp/t" }, /available only in ToolHive Enterprise/],
+    ["obo", { tokenUrl: "https://idp/t" }, /available only in ToolHive Enterprise.*v0.44.0 and v0.47.0/],
     ["bearerToken", {}, /for MCPRemoteProxy, not for vMCP backends/],
+    ["embeddedAuthServer", { issuer: "https://as" }, /embeds one through spec.authServerConfig/],
     ["awsSts", { service: "s3" }, /of type awsSts needs awsSts.region/],
     ["nonsense", {}, /not an auth type vmcp-lambda knows/],
   ])("%s is refused with the reason that holds", (type, settings, reason) => {

@@ -108,7 +108,7 @@ describe("fitting spec.config to the runtime", () => {
     );
     expect(decision).toMatchObject({ allowed: false });
     expect(decision.message).toBe(
-      `${path}: MCPExternalAuthConfig "inject" has type upstreamInject, which needs the embedded authorization server (spec.authServerConfig), not rendered by vmcp-lambda yet; backends take unauthenticated, headerInjection, tokenExchange, awsSts, xaa`,
+      `${path}: MCPExternalAuthConfig "inject" of type upstreamInject needs the VirtualMCPServer's embedded authorization server; set spec.authServerConfig with the upstream provider it names`,
     );
   });
 });
