@@ -13,7 +13,7 @@ import {
 } from "../kinds/toolhive.ts";
 import type { Reference } from "../references/reference.ts";
 import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references/references.ts";
-import { authServerOf } from "../runtime/auth-server.ts";
+import { authServerOf, authServerProblems } from "../runtime/auth-server.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
 import { DEFAULT_RUNTIME_VERSION, type RuntimeProfile, runtimeProfile } from "../runtime/versions.ts";
@@ -177,8 +177,11 @@ export function decideValidation(
       warnings: [],
     };
   const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
-  const fit = specConfigProblems(vmcp.spec.config, options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
-  const errors = [...validateVirtualMCPServer(vmcp), ...fit.errors].map((e) => `${e.path}: ${e.message}`);
+  const version = options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION;
+  const fit = specConfigProblems(vmcp.spec.config, version);
+  const errors = [...validateVirtualMCPServer(vmcp), ...fit.errors, ...authServerProblems(vmcp, version)].map(
+    (e) => `${e.path}: ${e.message}`,
+  );
   const warnings = fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
   const unverified: string[] = [];
   const refs = referencesOf(request);

@@ -12,6 +12,7 @@ import {
   workloadLabels,
 } from "../kinds/names.ts";
 import type { Mode, VirtualMCPServer } from "../kinds/toolhive.ts";
+import { AUTH_SERVER_FILE } from "../runtime/auth-server-run-config.ts";
 import { contentChecksum, renderRuntimeConfig } from "../runtime/config.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import { strategicMerge } from "./pod-template-merge.ts";
@@ -45,6 +46,8 @@ export interface ChildrenInput {
   /** Env, secrets and mounted ConfigMaps the resolved spec and its references need (merged, sorted). */
   readonly pod: PodAdditions;
   readonly image: string;
+  /** The embedded authorization server's RunConfig, written beside config.yaml when the spec has one. */
+  readonly authServerConfig?: Record<string, unknown>;
 }
 
 function meta(input: ChildrenInput, name: string, extraLabels: Record<string, string> = {}) {
@@ -123,7 +126,10 @@ function configMap(input: ChildrenInput): Child & { data: Record<string, string>
     "toolhive.stacklok.io/component": "vmcp-config",
     "toolhive.stacklok.io/virtual-mcp-server": name,
   };
-  const data = { "config.yaml": renderRuntimeConfig(input.runtimeConfig) };
+  // The runtime reads authserver-config.yaml from config.yaml's directory; being in `data`, it is covered
+  // by the content checksum, so a change to it rolls the pod as a change to config.yaml does.
+  const data: Record<string, string> = { "config.yaml": renderRuntimeConfig(input.runtimeConfig) };
+  if (input.authServerConfig) data[AUTH_SERVER_FILE] = renderRuntimeConfig(input.authServerConfig);
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -203,6 +209,11 @@ function podTemplate(input: ChildrenInput, checksum: string) {
           volumeMounts: [
             { name: "vmcp-config", mountPath: CONFIG_DIR, readOnly: true },
             ...input.pod.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
+            ...input.pod.secretVolumes.map((v) => ({
+              name: v.volume,
+              mountPath: v.mountPath,
+              readOnly: true,
+            })),
           ],
           securityContext: {
             allowPrivilegeEscalation: false,
@@ -227,6 +238,16 @@ function podTemplate(input: ChildrenInput, checksum: string) {
         ...input.pod.mounts.map((m) => ({
           name: m.volume,
           configMap: { name: m.configMap, ...(m.key ? { items: [{ key: m.key, path: m.key }] } : {}) },
+        })),
+        // Readable by the owner only, as upstream mounts them (0400).
+        ...input.pod.secretVolumes.map((v) => ({
+          name: v.volume,
+          projected: {
+            defaultMode: 0o400,
+            sources: v.files.map((f) => ({
+              secret: { name: f.secret, items: [{ key: f.key, path: f.path }] },
+            })),
+          },
         })),
       ],
     },

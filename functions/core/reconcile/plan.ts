@@ -15,7 +15,13 @@ import {
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import { resolveReferences } from "../references/references.ts";
-import { authServerOf } from "../runtime/auth-server.ts";
+import {
+  authServerCondition,
+  authServerOf,
+  authServerProblems,
+  integrationProblems,
+} from "../runtime/auth-server.ts";
+import { embeddedAuthServer } from "../runtime/auth-server-run-config.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { discoverBackends } from "../runtime/discovery.ts";
@@ -120,7 +126,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     };
   }
   const configFit = specConfigProblems(vmcp.spec.config, options.runtime.version);
-  const specErrors = [...validateVirtualMCPServer(vmcp), ...configFit.errors];
+  const authServerErrors = authServerProblems(vmcp, options.runtime.version);
+  const checkedErrors = [...validateVirtualMCPServer(vmcp), ...configFit.errors, ...authServerErrors];
 
   // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
   const podTemplate = vmcp.spec.podTemplateSpec;
@@ -148,16 +155,23 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const groupUsable = snapshot.group !== undefined && (groupPhase === undefined || groupPhase === "Ready");
   // Objects the spec names: missing or unusable ones keep anything from being deployed, like a bad spec.
   const references = resolveReferences(vmcp, snapshot, options.runtime);
-  const blocked =
-    specErrors.length > 0 ||
+  const checked =
+    checkedErrors.length > 0 ||
     podErrors.length > 0 ||
     !groupUsable ||
     auth.errors !== undefined ||
     references.errors.length > 0 ||
     references.waiting !== undefined;
-  const rendered = blocked
+  const candidate = checked
     ? undefined
     : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config, server));
+  // The embedded authorization server's file, and upstream's checks between it and config.yaml: they need
+  // the incoming OIDC settings as rendered, so they come last, and a failure is a spec error like any other.
+  const embedded = candidate && embeddedAuthServer(vmcp, candidate);
+  const integrationErrors = candidate && embedded ? integrationProblems(candidate, embedded.runConfig) : [];
+  const specErrors = [...checkedErrors, ...integrationErrors];
+  const blocked = checked || integrationErrors.length > 0;
+  const rendered = integrationErrors.length ? undefined : candidate;
   const children = rendered
     ? desiredChildren({
         vmcp,
@@ -166,8 +180,10 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         pod: mergePodAdditions(
           { secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] },
           ...references.pod,
+          embedded?.pod ?? {},
         ),
         runtimeConfig: rendered,
+        ...(embedded ? { authServerConfig: embedded.runConfig } : {}),
       }).map(withAppliedHash)
     : [];
 
@@ -180,7 +196,13 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     now,
     url: statusUrl(name, namespace),
     specErrors: specErrors.length ? formatErrors(specErrors) : undefined,
-    references,
+    references: {
+      ...references,
+      conditions: [
+        ...references.conditions,
+        ...authServerCondition(vmcp, [...authServerErrors, ...integrationErrors]),
+      ],
+    },
     podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
     group: { name: groupName, found: snapshot.group !== undefined, phase: groupPhase },
     authErrors: auth.errors,

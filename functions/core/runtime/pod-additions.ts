@@ -24,13 +24,25 @@ export interface ConfigMapMount {
   readonly key?: string;
 }
 
+/**
+ * Keys of Secrets mounted read-only as files of one directory (signing keys, HMAC secrets): a projected
+ * volume, so several Secrets share the directory without subPath and the kubelet keeps the files current.
+ * Only named here; the functions never read the Secrets.
+ */
+export interface SecretVolume {
+  readonly volume: string;
+  readonly mountPath: string;
+  readonly files: readonly { readonly secret: string; readonly key: string; readonly path: string }[];
+}
+
 export interface PodAdditions {
   readonly secretEnv: readonly SecretEnv[];
   readonly env: readonly PlainEnv[];
   readonly mounts: readonly ConfigMapMount[];
+  readonly secretVolumes: readonly SecretVolume[];
 }
 
-export const NO_POD_ADDITIONS: PodAdditions = { secretEnv: [], env: [], mounts: [] };
+export const NO_POD_ADDITIONS: PodAdditions = { secretEnv: [], env: [], mounts: [], secretVolumes: [] };
 
 /**
  * Everything the sources add, one entry per name: the first source to name an env variable or a volume
@@ -54,6 +66,10 @@ export function mergePodAdditions(...sources: readonly Partial<PodAdditions>[]):
     mounts: firstByName(
       sources.flatMap((s) => s.mounts ?? []),
       (m) => m.volume,
+    ),
+    secretVolumes: firstByName(
+      sources.flatMap((s) => s.secretVolumes ?? []),
+      (v) => v.volume,
     ),
   };
 }

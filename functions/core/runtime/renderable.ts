@@ -12,16 +12,6 @@ const NOT_YET = "vmcp-lambda does not resolve";
 /** Spec fields (top level) that reference a kind the functions do not read yet, and what to do instead. */
 const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
   ["telemetryConfigRef", "MCPTelemetryConfig", "set spec.config.telemetry inline"],
-  [
-    "authServerConfig",
-    "the embedded authorization server",
-    "remove it, or run this VirtualMCPServer with ToolHive's operator",
-  ],
-  [
-    "authServerUpstreamFilter",
-    "the embedded authorization server",
-    "remove it, or run this VirtualMCPServer with ToolHive's operator",
-  ],
 ];
 
 const present = (value: unknown) =>
@@ -73,6 +63,14 @@ export function unrenderable(vmcp: VirtualMCPServer): FieldError[] {
   for (const [field, kind, instead] of REFERENCES)
     if (present(spec[field]))
       errors.push({ path: `spec.${field}`, message: `${NOT_YET} ${kind} yet; ${instead}` });
+  // ToolHive added the filter in a later release (v0.63.0 has it); the runtimes vmcp-lambda deploys have no
+  // such setting, so every upstream would still be walked at login.
+  if (present(spec.authServerUpstreamFilter))
+    errors.push({
+      path: "spec.authServerUpstreamFilter",
+      message:
+        "the vMCP runtime versions vmcp-lambda deploys (v0.44.0, v0.47.0) have no upstream filter; ToolHive's runtime reads it from v0.63.0 on; remove it",
+    });
   const storage = spec.sessionStorage as Tree | undefined;
   if (storage && present(storage.tls))
     errors.push({
