@@ -57,6 +57,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "discovery.ts",
       "outgoing-auth.ts",
       "pod-additions.ts",
+      "primary-upstream.ts",
       "projection.ts",
       "renderable.ts",
       "report.ts",

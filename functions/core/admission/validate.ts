@@ -16,6 +16,7 @@ import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references
 import { authServerOf, authServerProblems } from "../runtime/auth-server.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
+import { primaryUpstreamProblem } from "../runtime/primary-upstream.ts";
 import { DEFAULT_RUNTIME_VERSION, type RuntimeProfile, runtimeProfile } from "../runtime/versions.ts";
 import type { AdmissionRequest } from "./review.ts";
 import { validateVirtualMCPServer } from "./spec-problems.ts";
@@ -179,9 +180,13 @@ export function decideValidation(
   const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
   const version = options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION;
   const fit = specConfigProblems(vmcp.spec.config, version);
-  const errors = [...validateVirtualMCPServer(vmcp), ...fit.errors, ...authServerProblems(vmcp, version)].map(
-    (e) => `${e.path}: ${e.message}`,
-  );
+  const primaryUpstream = primaryUpstreamProblem(vmcp);
+  const errors = [
+    ...validateVirtualMCPServer(vmcp),
+    ...fit.errors,
+    ...authServerProblems(vmcp, version),
+    ...(primaryUpstream ? [primaryUpstream.error] : []),
+  ].map((e) => `${e.path}: ${e.message}`);
   const warnings = fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
   const unverified: string[] = [];
   const refs = referencesOf(request);

@@ -33,6 +33,7 @@ import {
   type SecretEnv,
 } from "../runtime/outgoing-auth.ts";
 import { mergePodAdditions } from "../runtime/pod-additions.ts";
+import { primaryUpstreamProblem, withPrimaryUpstream } from "../runtime/primary-upstream.ts";
 import { readRuntimeReport } from "../runtime/report.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
 import { deploymentState } from "./deployment-state.ts";
@@ -127,7 +128,13 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   }
   const configFit = specConfigProblems(vmcp.spec.config, options.runtime.version);
   const authServerErrors = authServerProblems(vmcp, options.runtime.version);
-  const checkedErrors = [...validateVirtualMCPServer(vmcp), ...configFit.errors, ...authServerErrors];
+  const primaryUpstream = primaryUpstreamProblem(vmcp);
+  const checkedErrors = [
+    ...validateVirtualMCPServer(vmcp),
+    ...configFit.errors,
+    ...authServerErrors,
+    ...(primaryUpstream ? [primaryUpstream.error] : []),
+  ];
 
   // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
   const podTemplate = vmcp.spec.podTemplateSpec;
@@ -164,7 +171,10 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     references.waiting !== undefined;
   const candidate = checked
     ? undefined
-    : references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config, server));
+    : withPrimaryUpstream(
+        vmcp,
+        references.config(runtimeConfig(vmcp, mode, discovery, configs, configFit.config, server)),
+      );
   // The embedded authorization server's file, and upstream's checks between it and config.yaml: they need
   // the incoming OIDC settings as rendered, so they come last, and a failure is a spec error like any other.
   const embedded = candidate && embeddedAuthServer(vmcp, candidate);
@@ -200,7 +210,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       ...references,
       conditions: [
         ...references.conditions,
-        ...authServerCondition(vmcp, [...authServerErrors, ...integrationErrors]),
+        ...authServerCondition(vmcp, [...authServerErrors, ...integrationErrors], primaryUpstream),
       ],
     },
     podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,

@@ -248,16 +248,20 @@ export function integrationProblems(rendered: Tree, runConfig: Tree): FieldError
   return errors;
 }
 
-/** AuthServerConfigValidated, in upstream's words, when the spec has an authorization server. */
+/**
+ * AuthServerConfigValidated, in upstream's words, when the spec has an authorization server or names one
+ * for authz: the server's own errors first (AuthServerConfigInvalid), then authz's primary upstream, whose
+ * refusal upstream reports on this condition with a reason of its own.
+ */
 export function authServerCondition(
   vmcp: VirtualMCPServer,
   errors: readonly FieldError[],
+  authz?: { reason: string; error: FieldError },
 ): DesiredCondition[] {
-  if (!authServerConfigOf(vmcp)) return [];
+  if (!authServerConfigOf(vmcp) && !authz) return [];
   const type = "AuthServerConfigValidated";
-  return [
-    errors.length
-      ? { type, status: "False", reason: "AuthServerConfigInvalid", message: formatErrors(errors) }
-      : { type, status: "True", reason: "AuthServerConfigValid", message: "AuthServerConfig is valid" },
-  ];
+  if (errors.length)
+    return [{ type, status: "False", reason: "AuthServerConfigInvalid", message: formatErrors(errors) }];
+  if (authz) return [{ type, status: "False", reason: authz.reason, message: authz.error.message }];
+  return [{ type, status: "True", reason: "AuthServerConfigValid", message: "AuthServerConfig is valid" }];
 }

@@ -17,6 +17,7 @@ import {
   embeddedAuthServer,
 } from "../../../functions/core/runtime/auth-server-run-config.ts";
 import { mergePodAdditions } from "../../../functions/core/runtime/pod-additions.ts";
+import { withPrimaryUpstream } from "../../../functions/core/runtime/primary-upstream.ts";
 import { runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 import { admissionReview } from "../../../infra/local/test-kit/admission-review.ts";
 import { NOW, RUNTIME, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
@@ -334,6 +335,48 @@ describe("a VirtualMCPServer with spec.authServerConfig, reconciled and admitted
     const decision = decideValidation(review(vmcp({ authServerUpstreamFilter: { x: 1 } } as never)), lookups);
     expect(decision.message).toBe(
       "spec.authServerUpstreamFilter: the vMCP runtime versions vmcp-lambda deploys (v0.44.0, v0.47.0) have no upstream filter; ToolHive's runtime reads it from v0.63.0 on; remove it",
+    );
+  });
+});
+
+describe("the upstream Cedar reads claims from (authz.primaryUpstreamProvider)", () => {
+  const policies = { type: "inline", inline: { policies: ["permit(principal, action, resource);"] } };
+  const rendered = { incomingAuth: { ...RENDERED.incomingAuth, authz: { type: "cedar", policies: ["p"] } } };
+  const authzOf = (tree: Record<string, unknown>) =>
+    (tree.incomingAuth as { authz: Record<string, unknown> }).authz;
+
+  it("is the first upstream unless the spec names one, as upstream resolves it", () => {
+    expect(authzOf(withPrimaryUpstream(withServer(authServer()), rendered)).primaryUpstreamProvider).toBe(
+      "github",
+    );
+    const named = withServer(authServer({ primaryUpstreamProvider: "okta-idp" }));
+    expect(authzOf(withPrimaryUpstream(named, rendered)).primaryUpstreamProvider).toBe("okta-idp");
+    expect(withPrimaryUpstream(vmcp(), rendered)).toBe(rendered);
+  });
+
+  it("named without an authorization server: Failed, with upstream's reason on AuthServerConfigValidated", () => {
+    const object = vmcp({
+      incomingAuth: {
+        type: "anonymous",
+        authzConfig: { ...policies, inline: { ...policies.inline, primaryUpstreamProvider: "github" } },
+      },
+    } as Partial<VirtualMCPServer["spec"]>);
+    const plan = planOf(object);
+    expect(plan.apply).toEqual([]);
+    const validated = conditionsOf(plan).find((c) => c.type === "AuthServerConfigValidated");
+    expect(validated).toMatchObject({ status: "False", reason: "AuthzPrimaryProviderRequiresAuthServer" });
+    expect(conditionsOf(plan).find((c) => c.type === "Valid")?.message).toContain(
+      'spec.incomingAuth.authzConfig.inline.primaryUpstreamProvider: primaryUpstreamProvider="github" is set but spec.authServerConfig is not configured',
+    );
+  });
+
+  it("naming an upstream the authorization server lacks is refused at admission", () => {
+    const object = withServer(authServer({ primaryUpstreamProvider: "gitlab" }), {
+      incomingAuth: { type: "anonymous", authzConfig: policies },
+    } as Partial<VirtualMCPServer["spec"]>);
+    const request = AdmissionReview.parse(admissionReview("VirtualMCPServer", object)).request;
+    expect(decideValidation(request, { group: "found", authConfigs: new Map() }).message).toContain(
+      'spec.authServerConfig.primaryUpstreamProvider: primaryUpstreamProvider="gitlab" does not match any upstream declared on spec.authServerConfig.upstreamProviders',
     );
   });
 });
