@@ -159,6 +159,32 @@ const NOT_CONVERTED: Record<string, string> = {
     "configures an authorization server, not a backend's credentials; a VirtualMCPServer embeds one through spec.authServerConfig, and ToolHive's operator refuses this type as backend auth too (unsupported auth type)",
 };
 
+// The strategy types that exchange the subject token of an embedded authorization server's upstream.
+const SUBJECT_KEYS: Record<string, string> = {
+  token_exchange: "tokenExchange",
+  aws_sts: "awsSts",
+  xaa: "xaa",
+};
+
+/**
+ * With an embedded authorization server, a strategy that names no subject provider takes the first
+ * upstream's token, as upstream's operator and runtime default it (DefaultSubjectProviderName); for xaa
+ * that is ambiguous with several upstreams, and the runtime refuses to start.
+ */
+function withSubjectProvider(converted: Conversion, server: AuthServer | undefined): Conversion {
+  if ("reason" in converted || !server?.upstreams.length) return converted;
+  const key = SUBJECT_KEYS[converted.strategy.type];
+  const settings = key ? (converted.strategy[key] as Settings) : undefined;
+  if (!key || !settings || settings.subjectProviderName) return converted;
+  if (key === "xaa" && server.upstreams.length > 1)
+    return {
+      reason:
+        "needs xaa.subjectProviderName: the embedded authorization server has more than one upstream, so which one's token to exchange must be said",
+    };
+  const subjectProviderName = upstreamName(server.upstreams[0]);
+  return { ...converted, strategy: { ...converted.strategy, [key]: { ...settings, subjectProviderName } } };
+}
+
 export function convertAuthConfig(config: ExternalAuthConfig, server?: AuthServer): Resolved {
   const name = config.metadata.name;
   const type = config.spec.type;
@@ -172,7 +198,7 @@ export function convertAuthConfig(config: ExternalAuthConfig, server?: AuthServe
     };
   }
   const settings = ((config.spec as Settings)[type] ?? {}) as Settings;
-  const converted = convert(settings, name, server);
+  const converted = withSubjectProvider(convert(settings, name, server), server);
   return "reason" in converted
     ? {
         ok: false,

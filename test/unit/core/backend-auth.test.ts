@@ -106,6 +106,25 @@ describe("convertAuthConfig", () => {
     );
   });
 
+  it("with an embedded authorization server, an exchange names its first upstream unless it names one", () => {
+    const server = { upstreams: ["okta", "github"] };
+    const exchange = convertAuthConfig(config("tokenExchange", { tokenUrl: "https://idp/t" }), server);
+    expect(exchange.ok && exchange.strategy.tokenExchange).toEqual({
+      tokenUrl: "https://idp/t",
+      subjectProviderName: "okta",
+    });
+    const named = convertAuthConfig(config("awsSts", { region: "r", subjectProviderName: "github" }), server);
+    expect(named.ok && (named.strategy.awsSts as { subjectProviderName: string }).subjectProviderName).toBe(
+      "github",
+    );
+    const xaa = { idpTokenUrl: "https://idp/t", targetTokenUrl: "https://as/t", targetAudience: "api" };
+    expect(convertAuthConfig(config("xaa", xaa), server)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("needs xaa.subjectProviderName"),
+    });
+    expect(convertAuthConfig(config("xaa", xaa), { upstreams: ["okta"] })).toMatchObject({ ok: true });
+  });
+
   it.each([
     [
       "upstreamInject",
