@@ -4,17 +4,20 @@
 // after loading the file, validating it and reading the signing key and HMAC secret files. Those files sit
 // at the paths the pod mounts them, under /etc, in a private mount namespace (an overlay over /etc; the
 // tests run as root, the host is untouched); client secrets are env placeholders, as the pod's
-// secretKeyRefs would give them.
+// secretKeyRefs would give them. The upstream_inject strategy that relies on the server goes in config.yaml,
+// which `vmcp validate` does judge.
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import type { VirtualMCPServer } from "../../functions/core/kinds/toolhive.ts";
 import { planReconcile } from "../../functions/core/reconcile/plan.ts";
 import { embeddedAuthServer } from "../../functions/core/runtime/auth-server-run-config.ts";
 import { renderRuntimeConfig } from "../../functions/core/runtime/config.ts";
+import { convertAuthConfig } from "../../functions/core/runtime/outgoing-auth.ts";
 import {
   runtimeProfile,
   SUPPORTED_VERSIONS,
@@ -24,6 +27,7 @@ import { freePort } from "../../infra/local/control-plane/network.ts";
 import { runtimeBinary } from "../../infra/local/control-plane/runtimes.ts";
 import { NOW, server, snapshot, staticVmcp } from "../../infra/local/test-kit/core-inputs.ts";
 import { stopChild } from "./child-process.ts";
+import { validateConfig } from "./vmcp-validate.ts";
 
 const ISSUER = "https://auth.example.com";
 const INITIALIZED = "embedded authorization server initialized";
@@ -162,5 +166,32 @@ describe.each(SUPPORTED_VERSIONS)("vmcp serve %s with the authorization server's
     expect(run.log).toContain(
       "failed to create embedded auth server: failed to load HMAC secrets: failed to read HMAC secret from /etc/toolhive/authserver/hmac/hmac-0",
     );
+  }, 90_000);
+
+  it("takes the upstream_inject strategy as the functions spell it (vmcp validate)", async () => {
+    const inject = convertAuthConfig(
+      {
+        metadata: { name: "gh-inject" },
+        spec: { type: "upstreamInject", upstreamInject: { providerName: "github" } },
+      },
+      { upstreams: ["github"] },
+    );
+    if (!inject.ok) throw new Error(inject.reason);
+    const image = `${VMCP_IMAGE_REPOSITORY}:${version}`;
+    const plan = planReconcile(snapshot({ vmcp: staticVmcp() as VirtualMCPServer }), {
+      image,
+      runtime: runtimeProfile(image),
+      now: NOW,
+    });
+    const configMap = plan.apply.find((c) => c.kind === "ConfigMap") as unknown as {
+      data: Record<string, string>;
+    };
+    const config = parse(configMap.data["config.yaml"] ?? "");
+    config.outgoingAuth.default = inject.strategy;
+    const verdict = await validateConfig(version, renderRuntimeConfig(config), []);
+    expect(verdict.accepted, verdict.output).toBe(true);
+    // The judge says no to a misspelling of the same strategy.
+    config.outgoingAuth.default = { type: "upstream_inject", upstreamInject: { provider: "github" } };
+    expect((await validateConfig(version, renderRuntimeConfig(config), [])).accepted).toBe(false);
   }, 90_000);
 });
