@@ -1,12 +1,15 @@
 // One VirtualMCPServer through the reconcile's plan, judged by the real runtime: either the plan writes a
 // config.yaml that `vmcp validate` of the targeted version accepts, or it refuses the spec (Valid=False, or
 // AuthConfigured=False for an auth config it names) naming the field and writes no child. Anything else is
-// a reject the gate reports.
+// a reject the gate reports. When the plan writes the embedded authorization server's file too, `vmcp serve`
+// judges it (auth-server-serve.ts).
 
 import { findCondition } from "../../functions/core/kinds/conditions.ts";
 import type { Condition } from "../../functions/core/kinds/kubernetes.ts";
 import { planReconcile, type Snapshot } from "../../functions/core/reconcile/plan.ts";
+import { AUTH_SERVER_FILE } from "../../functions/core/runtime/auth-server-run-config.ts";
 import { runtimeProfile, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
+import { secretFilesOf, serveAuthServer } from "./auth-server-serve.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";
 
 export type Judgement =
@@ -26,9 +29,21 @@ export async function judge(version: string, snapshot: Snapshot): Promise<Judgem
   if (configMap && deployment) {
     const config = configMap.data["config.yaml"] ?? "";
     const verdict = await validateConfig(version, config, containerEnvNames(deployment));
-    return verdict.accepted
+    if (!verdict.accepted)
+      return { kind: "rejected", reason: `vmcp validate: ${verdict.output.trim()}`, config };
+    // The embedded authorization server's file, beside config.yaml: only `vmcp serve` reads it.
+    const authServer = configMap.data[AUTH_SERVER_FILE];
+    if (authServer === undefined) return { kind: "accepted" };
+    const served = await serveAuthServer(
+      version,
+      config,
+      authServer,
+      secretFilesOf(deployment),
+      containerEnvNames(deployment),
+    );
+    return served.initialized
       ? { kind: "accepted" }
-      : { kind: "rejected", reason: `vmcp validate: ${verdict.output.trim()}`, config };
+      : { kind: "rejected", reason: `vmcp serve: ${served.log.trim().slice(-2000)}`, config: authServer };
   }
   const conditions = (plan.status?.conditions ?? []) as Condition[];
   // Refused: the spec itself (Valid), or an auth config it names that gives no backend strategy.
