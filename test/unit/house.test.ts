@@ -51,6 +51,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
     uses: ["core/kinds"],
     doors: [
       "auth-server.ts",
+      "auth-server-conditions.ts",
       "auth-server-run-config.ts",
       "config-fit.ts",
       "config.ts",

@@ -1,9 +1,8 @@
 // The embedded authorization server a VirtualMCPServer may run inside its vMCP pod (spec.authServerConfig):
 // its spec checked as ToolHive's operator checks it (validateAuthServerConfig and the errors of
 // BuildAuthServerRunConfig) before anything is rendered, then its file held against config.yaml as rendered
-// (ValidateAuthServerIntegration), and the AuthServerConfigValidated condition. Field paths in every message.
-import type { DesiredCondition } from "../kinds/conditions.ts";
-import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
+// (ValidateAuthServerIntegration). Field paths in every message.
+import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { AuthServer } from "./outgoing-auth.ts";
@@ -17,7 +16,7 @@ export const authServerConfigOf = (vmcp: VirtualMCPServer): Tree | undefined => 
 };
 
 export const treesOf = (value: unknown): Tree[] => (Array.isArray(value) ? value.filter(isTree) : []);
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
+export const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
 /** spec.authServerConfig as backend strategies see it, or undefined when the VirtualMCPServer has none. */
 export function authServerOf(vmcp: VirtualMCPServer): AuthServer | undefined {
@@ -246,22 +245,4 @@ export function integrationProblems(rendered: Tree, runConfig: Tree): FieldError
       message: `incomingAuth.oidc.audience "${oidc.audience}" not in auth server's allowed audiences [${audiences.join(" ")}]`,
     });
   return errors;
-}
-
-/**
- * AuthServerConfigValidated, in upstream's words, when the spec has an authorization server or names one
- * for authz: the server's own errors first (AuthServerConfigInvalid), then authz's primary upstream, whose
- * refusal upstream reports on this condition with a reason of its own.
- */
-export function authServerCondition(
-  vmcp: VirtualMCPServer,
-  errors: readonly FieldError[],
-  authz?: { reason: string; error: FieldError },
-): DesiredCondition[] {
-  if (!authServerConfigOf(vmcp) && !authz) return [];
-  const type = "AuthServerConfigValidated";
-  if (errors.length)
-    return [{ type, status: "False", reason: "AuthServerConfigInvalid", message: formatErrors(errors) }];
-  if (authz) return [{ type, status: "False", reason: authz.reason, message: authz.error.message }];
-  return [{ type, status: "True", reason: "AuthServerConfigValid", message: "AuthServerConfig is valid" }];
 }

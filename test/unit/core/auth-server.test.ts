@@ -327,6 +327,20 @@ describe("a VirtualMCPServer with spec.authServerConfig, reconciled and admitted
     expect(message("v0.47.0")).not.toContain("does not read it");
   });
 
+  it("says which OAuth2 upstreams get a synthesized identity (IdentitySynthesized, upstream's advisory)", () => {
+    const bare = { ...github, name: "bare", oauth2Config: { ...github.oauth2Config, userInfo: undefined } };
+    const advisory = (providers: unknown[]) =>
+      conditionsOf(planOf(withServer(authServer({ upstreamProviders: providers })))).find(
+        (c) => c.type === "IdentitySynthesized",
+      );
+    expect(advisory([github, bare, okta])).toMatchObject({
+      status: "True",
+      reason: "OAuth2UpstreamWithoutUserInfo",
+      message: expect.stringMatching(/^OAuth2 upstream\(s\) \[bare\] have no userInfo configured/),
+    });
+    expect(advisory([github, okta])).toMatchObject({ status: "False", reason: "AllUpstreamsHaveUserInfo" });
+  });
+
   it("no AuthServerConfigValidated without spec.authServerConfig", () => {
     expect(conditionsOf(planOf(vmcp())).map((c) => c.type)).not.toContain("AuthServerConfigValidated");
   });
