@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import type { VirtualMCPServer } from "../../functions/core/kinds/toolhive.ts";
 import { desiredChildren } from "../../functions/core/reconcile/desired-children.ts";
 import { planReconcile } from "../../functions/core/reconcile/plan.ts";
+import { authServerProblems } from "../../functions/core/runtime/auth-server.ts";
 import { AUTH_SERVER_FILE, embeddedAuthServer } from "../../functions/core/runtime/auth-server-run-config.ts";
 import { renderRuntimeConfig } from "../../functions/core/runtime/config.ts";
 import { convertAuthConfig } from "../../functions/core/runtime/outgoing-auth.ts";
@@ -71,8 +72,8 @@ function plainConfig(version: string) {
 }
 
 /** The authorization server's file and the Deployment that mounts its secrets, as the functions write them. */
-function written() {
-  const object = staticVmcp({ authServerConfig } as Partial<VirtualMCPServer["spec"]>);
+function written(config: Record<string, unknown> = authServerConfig) {
+  const object = staticVmcp({ authServerConfig: config } as Partial<VirtualMCPServer["spec"]>);
   const embedded = embeddedAuthServer(object, RENDERED);
   if (!embedded) throw new Error("no authorization server written");
   const children = desiredChildren({
@@ -119,6 +120,30 @@ describe.each(SUPPORTED_VERSIONS)("vmcp serve %s with the authorization server's
     expect(run.initialized).toBe(false);
     expect(run.log).toContain(
       "failed to create embedded auth server: failed to load HMAC secrets: failed to read HMAC secret from /etc/toolhive/authserver/hmac/hmac-0",
+    );
+  }, 90_000);
+
+  it("refuses what the functions refuse before writing: confidential clients over plain HTTP", async () => {
+    const config = {
+      ...authServerConfig,
+      issuer: "http://localhost:8080",
+      allowConfidentialClientRegistration: true,
+    };
+    const object = staticVmcp({ authServerConfig: config } as Partial<VirtualMCPServer["spec"]>);
+    expect(authServerProblems(object, version).map((e) => e.message)).toContain(
+      "cannot be combined with a plain-HTTP loopback issuer unless insecureAllowConfidentialOverLoopbackHTTP is set: confidential clients would send secrets over cleartext HTTP",
+    );
+    const unchecked = written(config);
+    const run = await serveAuthServer(
+      version,
+      plainConfig(version),
+      unchecked.file,
+      secretFilesOf(unchecked.deployment),
+      unchecked.envNames,
+    );
+    expect(run.initialized).toBe(false);
+    expect(run.log).toContain(
+      "allow_confidential_client_registration cannot be combined with a plain-HTTP loopback issuer",
     );
   }, 90_000);
 

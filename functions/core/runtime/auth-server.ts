@@ -70,6 +70,44 @@ function issuerProblems(config: Tree): FieldError[] {
   return [];
 }
 
+// The runtime refuses to start with confidential clients whose secrets could travel over cleartext HTTP
+// (authserver ValidateConfidentialClientTransport, ValidateForceConfidentialRedirectURIs; both versions).
+function confidentialClientProblems(config: Tree): FieldError[] {
+  const forced =
+    Array.isArray(config.forceConfidentialRedirectUris) && config.forceConfidentialRedirectUris.length > 0;
+  if (config.allowConfidentialClientRegistration !== true)
+    return forced
+      ? [
+          {
+            path: `${ROOT}.forceConfidentialRedirectUris`,
+            message: "requires allowConfidentialClientRegistration: true",
+          },
+        ]
+      : [];
+  const path = `${ROOT}.allowConfidentialClientRegistration`;
+  const cleartext = "confidential clients would send secrets over cleartext HTTP";
+  if (config.insecureAllowHTTP === true)
+    return [{ path, message: `cannot be combined with insecureAllowHTTP: ${cleartext}` }];
+  let url: URL;
+  try {
+    url = new URL(text(config.issuer));
+  } catch {
+    return [];
+  }
+  if (url.protocol !== "http:") return [];
+  const loopbackOptIn = config.insecureAllowConfidentialOverLoopbackHTTP === true;
+  if (!isLoopback(url.hostname))
+    return [{ path, message: `cannot use a plain-HTTP non-loopback issuer: ${cleartext}` }];
+  return loopbackOptIn
+    ? []
+    : [
+        {
+          path,
+          message: `cannot be combined with a plain-HTTP loopback issuer unless insecureAllowConfidentialOverLoopbackHTTP is set: ${cleartext}`,
+        },
+      ];
+}
+
 function oauth2Problems(path: string, oauth2: Tree): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of ["authorizationEndpoint", "tokenEndpoint"])
@@ -208,7 +246,7 @@ export function authServerProblems(vmcp: VirtualMCPServer, runtimeVersion: strin
       message:
         "at least one upstream provider is required (vmcp-lambda does not render delegateClients, inboundGrants or trustedIssuers, which would otherwise stand in for one)",
     });
-  errors.push(...upstreamProblems(config), ...storageProblems(config));
+  errors.push(...confidentialClientProblems(config), ...upstreamProblems(config), ...storageProblems(config));
   return errors;
 }
 
@@ -234,6 +272,18 @@ export function integrationProblems(rendered: Tree, runConfig: Tree): FieldError
       },
     ];
   const errors: FieldError[] = [];
+  // The runtime refuses at start an audience that is not an absolute http(s) URI with a host (RFC 8707).
+  for (const audience of audiences) {
+    let url: URL | undefined;
+    try {
+      url = new URL(audience);
+    } catch {}
+    if (!url || !["http:", "https:"].includes(url.protocol) || url.host === "" || url.hash !== "")
+      errors.push({
+        path: "spec.incomingAuth.oidcConfigRef.resourceUrl",
+        message: `"${audience}" becomes the authorization server's allowed audience, which must be an absolute http(s) URI with a host and no fragment`,
+      });
+  }
   if (runConfig.issuer !== oidc.issuer)
     errors.push({
       path: "spec.authServerConfig.issuer",

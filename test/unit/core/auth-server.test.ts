@@ -247,6 +247,13 @@ describe("the authorization server against incoming auth (upstream's ValidateAut
     ]);
   });
 
+  it("needs that resource to be an audience the runtime takes: an absolute http(s) URI", () => {
+    const oidc = { ...RENDERED.incomingAuth.oidc, resource: "vmcp", audience: undefined };
+    expect(run({ incomingAuth: { type: "oidc", oidc } }).map((e) => e.message)).toEqual([
+      '"vmcp" becomes the authorization server\'s allowed audience, which must be an absolute http(s) URI with a host and no fragment',
+    ]);
+  });
+
   it("refuses an issuer other than the one incoming OIDC trusts, and an audience it never issues", () => {
     const oidc = { ...RENDERED.incomingAuth.oidc, issuer: "https://other", audience: "api" };
     expect(run({ incomingAuth: { type: "oidc", oidc } }).map((e) => e.message)).toEqual([
@@ -298,6 +305,14 @@ describe("a VirtualMCPServer with spec.authServerConfig, reconciled and admitted
     [
       { upstreamProviders: [] },
       "spec.authServerConfig.upstreamProviders: at least one upstream provider is required",
+    ],
+    [
+      { allowConfidentialClientRegistration: true, issuer: "http://localhost:8080" },
+      "spec.authServerConfig.allowConfidentialClientRegistration: cannot be combined with a plain-HTTP loopback issuer unless insecureAllowConfidentialOverLoopbackHTTP is set",
+    ],
+    [
+      { forceConfidentialRedirectUris: ["https://app.example.com/cb"] },
+      "spec.authServerConfig.forceConfidentialRedirectUris: requires allowConfidentialClientRegistration: true",
     ],
     [
       { delegateClients: [{ clientId: "c" }] },
