@@ -52,6 +52,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
     doors: [
       "auth-server.ts",
       "auth-server-conditions.ts",
+      "auth-server-integration.ts",
       "auth-server-run-config.ts",
       "config-fit.ts",
       "config.ts",

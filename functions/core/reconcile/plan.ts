@@ -15,8 +15,9 @@ import {
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import { resolveReferences } from "../references/references.ts";
-import { authServerOf, authServerProblems, integrationProblems } from "../runtime/auth-server.ts";
+import { authServerOf, authServerProblems } from "../runtime/auth-server.ts";
 import { authServerCondition } from "../runtime/auth-server-conditions.ts";
+import { integrationProblems } from "../runtime/auth-server-integration.ts";
 import { embeddedAuthServer } from "../runtime/auth-server-run-config.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";

@@ -1,7 +1,6 @@
 // The embedded authorization server a VirtualMCPServer may run inside its vMCP pod (spec.authServerConfig):
 // its spec checked as ToolHive's operator checks it (validateAuthServerConfig and the errors of
-// BuildAuthServerRunConfig) before anything is rendered, then its file held against config.yaml as rendered
-// (ValidateAuthServerIntegration). Field paths in every message.
+// BuildAuthServerRunConfig) before anything is rendered. Field paths in every message.
 import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
@@ -247,52 +246,5 @@ export function authServerProblems(vmcp: VirtualMCPServer, runtimeVersion: strin
         "at least one upstream provider is required (vmcp-lambda does not render delegateClients, inboundGrants or trustedIssuers, which would otherwise stand in for one)",
     });
   errors.push(...confidentialClientProblems(config), ...upstreamProblems(config), ...storageProblems(config));
-  return errors;
-}
-
-/** ValidateAuthServerIntegration: the file and config.yaml must agree, or no token the server issues is accepted. */
-export function integrationProblems(rendered: Tree, runConfig: Tree): FieldError[] {
-  const incoming = isTree(rendered.incomingAuth) ? rendered.incomingAuth : {};
-  const oidc = isTree(incoming.oidc) ? incoming.oidc : undefined;
-  if (incoming.type !== "oidc" || !oidc)
-    return [
-      {
-        path: "spec.incomingAuth.type",
-        message:
-          "the embedded authorization server (spec.authServerConfig) requires OIDC incoming auth: its tokens are validated by the OIDC middleware",
-      },
-    ];
-  const audiences = runConfig.allowed_audiences as string[];
-  if (audiences.length === 0)
-    return [
-      {
-        path: "spec.incomingAuth.oidcConfigRef.resourceUrl",
-        message:
-          "the embedded authorization server requires at least one allowed audience (MCP clients must send the RFC 8707 resource parameter); set resourceUrl",
-      },
-    ];
-  const errors: FieldError[] = [];
-  // The runtime refuses at start an audience that is not an absolute http(s) URI with a host (RFC 8707).
-  for (const audience of audiences) {
-    let url: URL | undefined;
-    try {
-      url = new URL(audience);
-    } catch {}
-    if (!url || !["http:", "https:"].includes(url.protocol) || url.host === "" || url.hash !== "")
-      errors.push({
-        path: "spec.incomingAuth.oidcConfigRef.resourceUrl",
-        message: `"${audience}" becomes the authorization server's allowed audience, which must be an absolute http(s) URI with a host and no fragment`,
-      });
-  }
-  if (runConfig.issuer !== oidc.issuer)
-    errors.push({
-      path: "spec.authServerConfig.issuer",
-      message: `auth server issuer mismatch: auth server issuer "${runConfig.issuer}" != incomingAuth.oidc.issuer "${oidc.issuer ?? ""}" (the MCPOIDCConfig's issuer)`,
-    });
-  if (typeof oidc.audience === "string" && oidc.audience !== "" && !audiences.includes(oidc.audience))
-    errors.push({
-      path: "spec.incomingAuth.oidcConfigRef.audience",
-      message: `incomingAuth.oidc.audience "${oidc.audience}" not in auth server's allowed audiences [${audiences.join(" ")}]`,
-    });
   return errors;
 }

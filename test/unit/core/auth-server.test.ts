@@ -11,7 +11,7 @@ import { CONTENT_CHECKSUM } from "../../../functions/core/kinds/names.ts";
 import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
 import { desiredChildren } from "../../../functions/core/reconcile/desired-children.ts";
 import { planReconcile } from "../../../functions/core/reconcile/plan.ts";
-import { integrationProblems } from "../../../functions/core/runtime/auth-server.ts";
+import { integrationProblems } from "../../../functions/core/runtime/auth-server-integration.ts";
 import {
   AUTH_SERVER_FILE,
   embeddedAuthServer,
@@ -251,6 +251,18 @@ describe("the authorization server against incoming auth (upstream's ValidateAut
     const oidc = { ...RENDERED.incomingAuth.oidc, resource: "vmcp", audience: undefined };
     expect(run({ incomingAuth: { type: "oidc", oidc } }).map((e) => e.message)).toEqual([
       '"vmcp" becomes the authorization server\'s allowed audience, which must be an absolute http(s) URI with a host and no fragment',
+    ]);
+  });
+
+  it("refuses baseline client scopes the server does not support", () => {
+    const rendered = RENDERED;
+    const problems = integrationProblems(
+      rendered,
+      embeddedAuthServer(withServer(authServer({ baselineClientScopes: ["openid", "repo"] })), rendered)
+        ?.runConfig ?? {},
+    );
+    expect(problems.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'spec.authServerConfig.baselineClientScopes: contains "repo", which is not among the scopes the server supports (openid, offline_access: spec.incomingAuth.oidcConfigRef.scopes, else the runtime\'s defaults)',
     ]);
   });
 
