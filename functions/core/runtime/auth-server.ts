@@ -5,6 +5,7 @@ import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { AuthServer } from "./outgoing-auth.ts";
+import { durationMs } from "./report.ts";
 
 const ROOT = "spec.authServerConfig";
 
@@ -105,6 +106,32 @@ function confidentialClientProblems(config: Tree): FieldError[] {
           message: `cannot be combined with a plain-HTTP loopback issuer unless insecureAllowConfidentialOverLoopbackHTTP is set: ${cleartext}`,
         },
       ];
+}
+
+// The bounds the runtime holds token lifespans to at start (authserver/server validateTokenLifespans; the
+// same in both versions); zero or unset takes its default.
+const LIFESPANS: readonly [key: string, min: number, max: number, bounds: string][] = [
+  ["accessTokenLifespan", 60_000, 86_400_000, "between 1m and 24h"],
+  ["refreshTokenLifespan", 3_600_000, 2_592_000_000, "between 1h and 720h"],
+  ["authCodeLifespan", 30_000, 600_000, "between 30s and 10m"],
+];
+
+function lifespanProblems(config: Tree): FieldError[] {
+  const lifespans = isTree(config.tokenLifespans) ? config.tokenLifespans : {};
+  const errors: FieldError[] = [];
+  for (const [key, min, max, bounds] of LIFESPANS) {
+    const value = lifespans[key];
+    if (value === undefined || value === "") continue;
+    const ms = durationMs(value);
+    const path = `${ROOT}.tokenLifespans.${key}`;
+    if (ms === undefined)
+      errors.push({
+        path,
+        message: `${JSON.stringify(value)} is not a Go duration such as "30m" or "1h30m"`,
+      });
+    else if (ms !== 0 && (ms < min || ms > max)) errors.push({ path, message: `must be ${bounds}` });
+  }
+  return errors;
 }
 
 function oauth2Problems(path: string, oauth2: Tree): FieldError[] {
@@ -245,6 +272,11 @@ export function authServerProblems(vmcp: VirtualMCPServer, runtimeVersion: strin
       message:
         "at least one upstream provider is required (vmcp-lambda does not render delegateClients, inboundGrants or trustedIssuers, which would otherwise stand in for one)",
     });
-  errors.push(...confidentialClientProblems(config), ...upstreamProblems(config), ...storageProblems(config));
+  errors.push(
+    ...confidentialClientProblems(config),
+    ...lifespanProblems(config),
+    ...upstreamProblems(config),
+    ...storageProblems(config),
+  );
   return errors;
 }

@@ -323,6 +323,14 @@ describe("a VirtualMCPServer with spec.authServerConfig, reconciled and admitted
       "spec.authServerConfig.allowConfidentialClientRegistration: cannot be combined with a plain-HTTP loopback issuer unless insecureAllowConfidentialOverLoopbackHTTP is set",
     ],
     [
+      { tokenLifespans: { accessTokenLifespan: "48h" } },
+      "spec.authServerConfig.tokenLifespans.accessTokenLifespan: must be between 1m and 24h",
+    ],
+    [
+      { tokenLifespans: { refreshTokenLifespan: "7d" } },
+      'spec.authServerConfig.tokenLifespans.refreshTokenLifespan: "7d" is not a Go duration',
+    ],
+    [
       { forceConfidentialRedirectUris: ["https://app.example.com/cb"] },
       "spec.authServerConfig.forceConfidentialRedirectUris: requires allowConfidentialClientRegistration: true",
     ],
