@@ -95,6 +95,7 @@ export const RELATED = {
     affects: () => true,
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
+  oidcConfigs: referenced(REFERENCES.oidcConfigs),
 };
 
 export type RelatedField = keyof typeof RELATED;

@@ -10,11 +10,13 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { OIDC_CONFIGS } from "./oidc-configs.ts";
 import type { Reference, Resolution } from "./reference.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
+  oidcConfigs: OIDC_CONFIGS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

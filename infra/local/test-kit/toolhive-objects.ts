@@ -3,6 +3,7 @@
 // a test overrides what it is about. The apiVersion is the API table's; every kind of the table of related
 // kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
+import type { MCPOIDCConfig } from "../../../functions/core/kinds/oidc-config.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
@@ -47,6 +48,10 @@ const KINDS = {
   }),
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
+  MCPOIDCConfig: (): Spec => ({
+    type: "inline",
+    inline: { issuer: "https://auth.example.com", clientId: "vmcp" },
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -92,6 +97,7 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 );
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
+export const mcpOIDCConfig = builder<"MCPOIDCConfig", MCPOIDCConfig>("MCPOIDCConfig");
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {
