@@ -19,6 +19,7 @@ import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import {
   embeddingServer,
   mcpGroup,
+  mcpOIDCConfig,
   mcpToolConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -54,6 +55,19 @@ const SCENARIOS: () => Record<ReferenceField, Scenario> = () => ({
     object: mcpToolConfig("filter", { spec: { toolsFilter: ["echo"] } }),
     spec: { config: { aggregation: { tools: [{ workload: "alpha", toolConfigRef: { name: "filter" } }] } } },
     change: { object: mcpToolConfig("filter", { spec: { toolsFilter: ["echo", "add"] } }) },
+  },
+  oidcConfigs: {
+    kind: "MCPOIDCConfig",
+    name: "idp",
+    object: mcpOIDCConfig("idp", {
+      spec: { inline: { issuer: "https://idp.example.com", clientId: "vmcp" } },
+    }),
+    spec: { incomingAuth: { type: "oidc", oidcConfigRef: { name: "idp", audience: "vmcp" } } },
+    change: {
+      object: mcpOIDCConfig("idp", {
+        spec: { inline: { issuer: "https://idp2.example.com", clientId: "vmcp" } },
+      }),
+    },
   },
   embeddingServer: {
     kind: "EmbeddingServer",

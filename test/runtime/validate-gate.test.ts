@@ -11,9 +11,13 @@ import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** Examples that show a kind the functions do not resolve yet: refused, at this field. */
-const AWAITING_OBJECT_MODEL: Record<string, string> = {
-  "vmcp_oidc_incoming_auth.yaml#secure-vmcp": "spec.incomingAuth.oidcConfigRef",
-};
+const AWAITING_OBJECT_MODEL: Record<string, string> = {};
+/** ToolHive's examples of OIDC incoming auth (an MCPOIDCConfig by reference): accepted, not only refused well. */
+const OIDC_EXAMPLES = [
+  "virtual-mcps/vmcp_with_oidcconfig_ref.yaml#shared-auth-vmcp",
+  "virtual-mcps/vmcp_inline_incoming_auth.yaml#inline-auth-vmcp",
+  "virtual-mcps/vmcp_production_full.yaml#production-vmcp",
+];
 
 const snapshotsIn = (dir: string): Labelled[] =>
   readManifests(dir).flatMap(({ file, docs }) => snapshotsOf(file, docs));
@@ -56,6 +60,8 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
     for (const { label, judgement } of result.judged)
       if (judgement.kind === "refused")
         expect(judgement.message, label).toMatch(/^spec\.[A-Za-z.]+: vmcp-lambda does not resolve /);
+    for (const label of OIDC_EXAMPLES)
+      expect(result.judged.find((j) => j.label === label)?.judgement, label).toEqual({ kind: "accepted" });
     expect(result.accepted).toBeGreaterThanOrEqual(7);
   });
 });

@@ -38,6 +38,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "json-tree.ts",
       "kubernetes.ts",
       "names.ts",
+      "oidc-config.ts",
       "outgoing-auth-entries.ts",
       "resources.ts",
       "shown.ts",

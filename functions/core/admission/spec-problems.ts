@@ -104,6 +104,33 @@ function validateAuthz(incoming: VirtualMCPServer["spec"]["incomingAuth"]): Fiel
   );
 }
 
+/** The reference's own fields: a name that can be an MCPOIDCConfig's, and the audience the runtime requires. */
+function validateOIDCRef(incoming: VirtualMCPServer["spec"]["incomingAuth"]): FieldError[] {
+  const ref = incoming?.oidcConfigRef as (Tree & { name?: string; audience?: string }) | undefined;
+  if (!ref) return [];
+  const path = "spec.incomingAuth.oidcConfigRef";
+  const errors: FieldError[] = [];
+  if (ref.name && !isObjectName(ref.name))
+    errors.push({ path: `${path}.name`, message: notAName(ref.name, "MCPOIDCConfig") });
+  if (!ref.audience)
+    errors.push({
+      path: `${path}.audience`,
+      message:
+        "required; the audience this server's tokens must carry, unique per server so a token meant for another is refused here",
+    });
+  if (
+    ref.scopes !== undefined &&
+    !(Array.isArray(ref.scopes) && ref.scopes.every((s) => typeof s === "string"))
+  )
+    errors.push({ path: `${path}.scopes`, message: 'must be a list of strings, e.g. ["openid", "profile"]' });
+  if (ref.resourceUrl !== undefined && typeof ref.resourceUrl !== "string")
+    errors.push({
+      path: `${path}.resourceUrl`,
+      message: "must be a string: the URL clients reach this server at",
+    });
+  return errors;
+}
+
 function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
   const errors: FieldError[] = [];
   const incoming = spec.incomingAuth;
@@ -121,7 +148,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
         "required when type is oidc; set oidcConfigRef.name and oidcConfigRef.audience, or use type anonymous",
     });
   }
-  errors.push(...validateAuthz(incoming));
+  errors.push(...validateOIDCRef(incoming), ...validateAuthz(incoming));
   const outgoing = spec.outgoingAuth;
   if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
     errors.push({

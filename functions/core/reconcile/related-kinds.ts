@@ -96,6 +96,7 @@ export const RELATED = {
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
   embeddingServer: referenced(REFERENCES.embeddingServer),
+  oidcConfigs: referenced(REFERENCES.oidcConfigs),
 };
 
 export type RelatedField = keyof typeof RELATED;

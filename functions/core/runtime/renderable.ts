@@ -30,11 +30,6 @@ const present = (value: unknown) =>
 function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const incoming = spec.incomingAuth;
   const errors: FieldError[] = [];
-  if (incoming?.type === "oidc")
-    errors.push({
-      path: "spec.incomingAuth.oidcConfigRef",
-      message: `${NOT_YET} MCPOIDCConfig references yet, and the vMCP runtime needs the issuer and client it holds; use type anonymous behind your own authenticating proxy for now`,
-    });
   if (incoming?.authzConfigRef)
     errors.push({
       path: "spec.incomingAuth.authzConfigRef",

@@ -5,6 +5,7 @@
 
 import type { EmbeddingServer } from "../../../functions/core/kinds/embedding-server.ts";
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
+import type { MCPOIDCConfig } from "../../../functions/core/kinds/oidc-config.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
@@ -50,6 +51,10 @@ const KINDS = {
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
   EmbeddingServer: (): Spec => ({}),
+  MCPOIDCConfig: (): Spec => ({
+    type: "inline",
+    inline: { issuer: "https://auth.example.com", clientId: "vmcp" },
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -96,6 +101,7 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
 export const embeddingServer = builder<"EmbeddingServer", EmbeddingServer>("EmbeddingServer");
+export const mcpOIDCConfig = builder<"MCPOIDCConfig", MCPOIDCConfig>("MCPOIDCConfig");
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {
