@@ -15,6 +15,8 @@ import {
 } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
+import type { Reference } from "../../functions/core/references/reference.ts";
+import { REFERENCE_FIELDS, REFERENCES } from "../../functions/core/references/references.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;
@@ -91,6 +93,17 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+          // The kinds the spec references by name, as the same file defines them in the namespace.
+          ...Object.fromEntries(
+            REFERENCE_FIELDS.map((field) => {
+              const { kind, schema } = REFERENCES[field] as Reference;
+              const objects = inNamespace.filter((d) => d.kind === kind);
+              return [
+                field,
+                objects.map((d) => schema.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+              ];
+            }),
+          ),
           children: [],
         },
       };

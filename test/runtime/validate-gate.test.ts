@@ -3,6 +3,7 @@
 // examples and ToolHive's own examples of each supported version (read from the Go module cache).
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
@@ -57,5 +58,27 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
       if (judgement.kind === "refused")
         expect(judgement.message, label).toMatch(/^spec\.[A-Za-z.]+: vmcp-lambda does not resolve /);
     expect(result.accepted).toBeGreaterThanOrEqual(7);
+  });
+
+  it("writes the composite tools of the VirtualMCPCompositeToolDefinitions ToolHive's examples reference", async () => {
+    const files = readManifests(toolhiveExamples).filter(({ file }) => /composite_tool_/.test(file));
+    expect(files.map(({ file }) => file.split("/").pop()).sort()).toEqual([
+      "composite_tool_complex.yaml",
+      "composite_tool_simple.yaml",
+      "composite_tool_with_elicitations.yaml",
+    ]);
+    for (const { file, docs } of files) {
+      const defined = docs
+        .filter((d) => d.kind === "VirtualMCPCompositeToolDefinition")
+        .map((d) => d.spec?.name);
+      expect(defined.length, file).toBeGreaterThan(0);
+      for (const { label, judgement } of (await judgeAll(version, snapshotsOf(file, docs))).judged) {
+        expect(judgement.kind, label).toBe("accepted");
+        const config = parse(judgement.kind === "accepted" ? judgement.config : "");
+        const written = (config.compositeTools ?? []).map((t: { name: string }) => t.name);
+        expect(written, label).toEqual(expect.arrayContaining(defined));
+        expect(config.compositeToolRefs, label).toBeUndefined();
+      }
+    }
   });
 });

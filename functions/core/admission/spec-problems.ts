@@ -178,6 +178,18 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
       });
     } else seen.add(name);
   });
+  const refs = Array.isArray(config?.compositeToolRefs) ? config.compositeToolRefs : [];
+  refs.forEach((ref, i) => {
+    const name = asRecord(ref)?.name;
+    const path = `spec.config.compositeToolRefs[${i}].name`;
+    if (typeof name !== "string" || name === "")
+      errors.push({
+        path,
+        message: "required; name a VirtualMCPCompositeToolDefinition in the same namespace",
+      });
+    else if (!isObjectName(name))
+      errors.push({ path, message: notAName(name, "VirtualMCPCompositeToolDefinition") });
+  });
   return errors;
 }
 

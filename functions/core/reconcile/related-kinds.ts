@@ -95,6 +95,7 @@ export const RELATED = {
     affects: () => true,
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
+  compositeToolDefinitions: referenced(REFERENCES.compositeToolDefinitions),
 };
 
 export type RelatedField = keyof typeof RELATED;

@@ -10,11 +10,13 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { COMPOSITE_TOOLS } from "./composite-tools.ts";
 import type { Reference, Resolution } from "./reference.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
+  compositeToolDefinitions: COMPOSITE_TOOLS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

@@ -53,11 +53,6 @@ function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
 function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
   const errors: FieldError[] = [];
-  if (Array.isArray(config.compositeToolRefs) && config.compositeToolRefs.length > 0)
-    errors.push({
-      path: "spec.config.compositeToolRefs",
-      message: `${NOT_YET} VirtualMCPCompositeToolDefinition references yet (the runtime would leave those tools out); write them in spec.config.compositeTools`,
-    });
   const storage = spec.sessionStorage as Tree | undefined;
   if (config.rateLimiting !== undefined && storage?.provider !== "redis")
     errors.push({

@@ -138,27 +138,31 @@ function headerRules(headers: unknown): FieldError[] {
   });
 }
 
-function compositeToolRules(tools: unknown): FieldError[] {
-  return list(tools).flatMap((tool, i): FieldError[] => {
-    const path = `spec.config.compositeTools[${i}]`;
-    const t = tree(tool);
-    const errors: FieldError[] = [];
-    if (!t.description) errors.push({ path: `${path}.description`, message: "required; clients see it" });
-    const steps = list(t.steps).map(tree);
-    if (steps.length === 0) errors.push({ path: `${path}.steps`, message: "at least one step is required" });
-    const ids = new Set<unknown>();
-    steps.forEach((step, j) => {
-      if (!step.id) errors.push({ path: `${path}.steps[${j}].id`, message: "required" });
-      else if (ids.has(step.id))
-        errors.push({
-          path: `${path}.steps[${j}].id`,
-          message: `${shown(String(step.id))} is used by an earlier step`,
-        });
-      ids.add(step.id);
-    });
-    return errors;
+/**
+ * The runtime's rules for one composite tool at `path`: inline in spec.config.compositeTools, or the spec
+ * of a VirtualMCPCompositeToolDefinition (its name is checked where it is written, as each place needs).
+ */
+export function compositeToolErrors(tool: unknown, path: string): FieldError[] {
+  const t = tree(tool);
+  const errors: FieldError[] = [];
+  if (!t.description) errors.push({ path: `${path}.description`, message: "required; clients see it" });
+  const steps = list(t.steps).map(tree);
+  if (steps.length === 0) errors.push({ path: `${path}.steps`, message: "at least one step is required" });
+  const ids = new Set<unknown>();
+  steps.forEach((step, j) => {
+    if (!step.id) errors.push({ path: `${path}.steps[${j}].id`, message: "required" });
+    else if (ids.has(step.id))
+      errors.push({
+        path: `${path}.steps[${j}].id`,
+        message: `${shown(String(step.id))} is used by an earlier step`,
+      });
+    ids.add(step.id);
   });
+  return errors;
 }
+
+const compositeToolRules = (tools: unknown): FieldError[] =>
+  list(tools).flatMap((tool, i) => compositeToolErrors(tool, `spec.config.compositeTools[${i}]`));
 
 /** The runtime's own rules over what a spec renders into; empty when the runtime will accept it. */
 export function runtimeRuleErrors(spec: VirtualMCPServer["spec"]): FieldError[] {

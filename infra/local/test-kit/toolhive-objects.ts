@@ -2,6 +2,7 @@
 // default spec, the least a valid object of it holds (what its CRD requires, a member in the default group);
 // a test overrides what it is about. The apiVersion is the API table's; every kind of the table of related
 // kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
+import type { VirtualMCPCompositeToolDefinition } from "../../../functions/core/kinds/composite-tool-definition.ts";
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
@@ -47,6 +48,11 @@ const KINDS = {
   }),
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
+  VirtualMCPCompositeToolDefinition: (name: string): Spec => ({
+    name: name.replaceAll("-", "_"),
+    description: `The ${name} workflow`,
+    steps: [{ id: "first", type: "tool", tool: "echo", arguments: { message: "{{.params.text}}" } }],
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -92,6 +98,11 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 );
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
+
+export const compositeToolDefinition = builder<
+  "VirtualMCPCompositeToolDefinition",
+  VirtualMCPCompositeToolDefinition
+>("VirtualMCPCompositeToolDefinition");
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {
