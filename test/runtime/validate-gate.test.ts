@@ -81,4 +81,22 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
       }
     }
   });
+
+  it("writes the telemetry of the MCPTelemetryConfig ToolHive's example references", async () => {
+    const [example] = readManifests(toolhiveExamples).filter(({ file }) =>
+      file.endsWith("vmcp_with_telemetry_ref.yaml"),
+    );
+    const judged = (await judgeAll(version, snapshotsOf("vmcp_with_telemetry_ref.yaml", example?.docs ?? [])))
+      .judged;
+    expect(judged.map((j) => j.judgement.kind)).toEqual(["accepted"]);
+    const judgement = judged[0]?.judgement;
+    const config = parse(judgement?.kind === "accepted" ? judgement.config : "");
+    expect(config.telemetry).toMatchObject({
+      serviceName: "telemetry-demo-vmcp",
+      tracingEnabled: true,
+      metricsEnabled: true,
+      samplingRate: "0.1",
+      enablePrometheusMetricsPath: true,
+    });
+  });
 });

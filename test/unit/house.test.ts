@@ -41,6 +41,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "outgoing-auth-entries.ts",
       "resources.ts",
       "shown.ts",
+      "telemetry-config.ts",
       "tool-config.ts",
       "toolhive.ts",
     ],

@@ -193,6 +193,22 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
   return errors;
 }
 
+/** spec.telemetryConfigRef names an MCPTelemetryConfig (the CRD says so too; the reconcile must not trust it). */
+function validateTelemetryRef(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const ref = (spec as Tree).telemetryConfigRef;
+  if (ref === undefined) return [];
+  const name = asRecord(ref)?.name;
+  const path = "spec.telemetryConfigRef.name";
+  if (typeof name !== "string" || name === "")
+    return [
+      {
+        path,
+        message: "required; name an MCPTelemetryConfig in the same namespace, or remove telemetryConfigRef",
+      },
+    ];
+  return isObjectName(name) ? [] : [{ path, message: notAName(name, "MCPTelemetryConfig") }];
+}
+
 /** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
 function validateDepth(spec: VirtualMCPServer["spec"]): FieldError[] {
   return Object.entries(spec)
@@ -216,7 +232,7 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
     const path = vmcp.spec.groupRef?.name ? "spec.groupRef.name" : "spec.config.groupRef";
     errors.push({ path, message: notAName(group, "MCPGroup") });
   }
-  errors.push(...validateDepth(vmcp.spec));
+  errors.push(...validateDepth(vmcp.spec), ...validateTelemetryRef(vmcp.spec));
   errors.push(...validateAuth(vmcp.spec), ...validateAggregation(vmcp.spec.config));
   errors.push(...runtimeRuleErrors(vmcp.spec));
   // What cannot be rendered yet is worth saying only about a spec that is otherwise right.

@@ -17,6 +17,11 @@ export const RESOURCES = {
     apiVersion: "toolhive.stacklok.dev/v1beta1",
   },
   MCPToolConfig: { base: TOOLHIVE, plural: "mcptoolconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPTelemetryConfig: {
+    base: TOOLHIVE,
+    plural: "mcptelemetryconfigs",
+    apiVersion: "toolhive.stacklok.dev/v1beta1",
+  },
   VirtualMCPCompositeToolDefinition: {
     base: TOOLHIVE,
     plural: "virtualmcpcompositetooldefinitions",

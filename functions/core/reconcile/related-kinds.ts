@@ -96,6 +96,7 @@ export const RELATED = {
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
   compositeToolDefinitions: referenced(REFERENCES.compositeToolDefinitions),
+  telemetryConfigs: referenced(REFERENCES.telemetryConfigs),
 };
 
 export type RelatedField = keyof typeof RELATED;

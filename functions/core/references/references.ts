@@ -12,11 +12,13 @@ import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
 import { COMPOSITE_TOOLS } from "./composite-tools.ts";
 import type { Reference, Resolution } from "./reference.ts";
+import { TELEMETRY_CONFIGS } from "./telemetry-configs.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
   compositeToolDefinitions: COMPOSITE_TOOLS,
+  telemetryConfigs: TELEMETRY_CONFIGS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

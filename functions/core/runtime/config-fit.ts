@@ -113,6 +113,14 @@ export function fitCompositeTool(tool: Tree, version: string, path: string): Fit
   return { ...fitted, value: (fitted.value ?? {}) as Tree };
 }
 
+/** One top-level setting (e.g. telemetry) as the runtime of `version` reads it; `path` prefixes what is reported. */
+export function fitRuntimeSetting(key: string, value: unknown, version: string, path: string): Fitted {
+  const shape = (RUNTIME_CONFIG_SHAPE as Readonly<Record<string, Shape>>)[key];
+  return shape === undefined
+    ? { value: undefined, unknown: [path], misshapen: [] }
+    : fitToShape(value, shape, version, path);
+}
+
 /** The warning (admission) and Event (reconcile) for a setting the runtime does not know. */
 export const unknownSettingWarning = (path: string, version = "") =>
   `${path}: not a setting of the vMCP runtime${version ? ` ${version}` : ""}; left out of its configuration (it would refuse to start)`;

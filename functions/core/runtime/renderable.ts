@@ -11,7 +11,6 @@ const NOT_YET = "vmcp-lambda does not resolve";
 
 /** Spec fields (top level) that reference a kind the functions do not read yet, and what to do instead. */
 const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
-  ["telemetryConfigRef", "MCPTelemetryConfig", "set spec.config.telemetry inline"],
   ["embeddingServerRef", "EmbeddingServer", "set spec.config.optimizer.embeddingService to its URL"],
   [
     "authServerConfig",

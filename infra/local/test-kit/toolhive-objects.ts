@@ -5,6 +5,7 @@
 import type { VirtualMCPCompositeToolDefinition } from "../../../functions/core/kinds/composite-tool-definition.ts";
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
+import type { MCPTelemetryConfig } from "../../../functions/core/kinds/telemetry-config.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
   ExternalAuthConfig,
@@ -48,6 +49,9 @@ const KINDS = {
   }),
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
+  MCPTelemetryConfig: (): Spec => ({
+    openTelemetry: { enabled: true, endpoint: "otel-collector:4318", tracing: { enabled: true } },
+  }),
   VirtualMCPCompositeToolDefinition: (name: string): Spec => ({
     name: name.replaceAll("-", "_"),
     description: `The ${name} workflow`,
@@ -98,6 +102,8 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 );
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
+
+export const mcpTelemetryConfig = builder<"MCPTelemetryConfig", MCPTelemetryConfig>("MCPTelemetryConfig");
 
 export const compositeToolDefinition = builder<
   "VirtualMCPCompositeToolDefinition",
