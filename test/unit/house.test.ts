@@ -51,6 +51,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   "core/runtime": {
     uses: ["core/kinds"],
     doors: [
+      "composite-rules.ts",
       "config-fit.ts",
       "config.ts",
       "discovery.ts",

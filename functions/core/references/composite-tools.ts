@@ -14,8 +14,8 @@ import { type FieldError, formatErrors, isObjectName } from "../kinds/field-erro
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
+import { compositeToolErrors } from "../runtime/composite-rules.ts";
 import { fitCompositeTool } from "../runtime/config-fit.ts";
-import { compositeToolErrors } from "../runtime/rules.ts";
 import { missingRefs, type Ref, reference } from "./reference.ts";
 
 const KIND = "VirtualMCPCompositeToolDefinition";
