@@ -17,9 +17,11 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { countRequests, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import {
+  compositeToolDefinition,
   embeddingServer,
   mcpGroup,
   mcpOIDCConfig,
+  mcpTelemetryConfig,
   mcpToolConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -68,6 +70,24 @@ const SCENARIOS: () => Record<ReferenceField, Scenario> = () => ({
         spec: { inline: { issuer: "https://idp2.example.com", clientId: "vmcp" } },
       }),
     },
+  },
+  telemetryConfigs: {
+    kind: "MCPTelemetryConfig",
+    name: "otel",
+    object: mcpTelemetryConfig("otel"),
+    spec: { telemetryConfigRef: { name: "otel" } },
+    change: {
+      object: mcpTelemetryConfig("otel", {
+        spec: { openTelemetry: { enabled: true, endpoint: "collector-2:4318", tracing: { enabled: true } } },
+      }),
+    },
+  },
+  compositeToolDefinitions: {
+    kind: "VirtualMCPCompositeToolDefinition",
+    name: "greet",
+    object: compositeToolDefinition("greet"),
+    spec: { config: { compositeToolRefs: [{ name: "greet" }] } },
+    change: { object: compositeToolDefinition("greet", { spec: { description: "Greets, now politely" } }) },
   },
   embeddingServer: {
     kind: "EmbeddingServer",

@@ -32,6 +32,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   "core/kinds": {
     uses: [],
     doors: [
+      "composite-tool-definition.ts",
       "conditions.ts",
       "embedding-server.ts",
       "field-errors.ts",
@@ -42,6 +43,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
       "outgoing-auth-entries.ts",
       "resources.ts",
       "shown.ts",
+      "telemetry-config.ts",
       "tool-config.ts",
       "toolhive.ts",
     ],
@@ -51,6 +53,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   "core/runtime": {
     uses: ["core/kinds"],
     doors: [
+      "composite-rules.ts",
       "config-fit.ts",
       "config.ts",
       "discovery.ts",

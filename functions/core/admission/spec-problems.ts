@@ -205,6 +205,18 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
       });
     } else seen.add(name);
   });
+  const refs = Array.isArray(config?.compositeToolRefs) ? config.compositeToolRefs : [];
+  refs.forEach((ref, i) => {
+    const name = asRecord(ref)?.name;
+    const path = `spec.config.compositeToolRefs[${i}].name`;
+    if (typeof name !== "string" || name === "")
+      errors.push({
+        path,
+        message: "required; name a VirtualMCPCompositeToolDefinition in the same namespace",
+      });
+    else if (!isObjectName(name))
+      errors.push({ path, message: notAName(name, "VirtualMCPCompositeToolDefinition") });
+  });
   return errors;
 }
 
@@ -220,6 +232,22 @@ function validateOptimizer(spec: VirtualMCPServer["spec"]): FieldError[] {
         "needs an embedding service: set spec.embeddingServerRef (recommended) or spec.config.optimizer.embeddingService",
     },
   ];
+}
+
+/** spec.telemetryConfigRef names an MCPTelemetryConfig (the CRD says so too; the reconcile must not trust it). */
+function validateTelemetryRef(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const ref = (spec as Tree).telemetryConfigRef;
+  if (ref === undefined) return [];
+  const name = asRecord(ref)?.name;
+  const path = "spec.telemetryConfigRef.name";
+  if (typeof name !== "string" || name === "")
+    return [
+      {
+        path,
+        message: "required; name an MCPTelemetryConfig in the same namespace, or remove telemetryConfigRef",
+      },
+    ];
+  return isObjectName(name) ? [] : [{ path, message: notAName(name, "MCPTelemetryConfig") }];
 }
 
 /** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
@@ -245,7 +273,7 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
     const path = vmcp.spec.groupRef?.name ? "spec.groupRef.name" : "spec.config.groupRef";
     errors.push({ path, message: notAName(group, "MCPGroup") });
   }
-  errors.push(...validateDepth(vmcp.spec));
+  errors.push(...validateDepth(vmcp.spec), ...validateTelemetryRef(vmcp.spec));
   errors.push(
     ...validateAuth(vmcp.spec),
     ...validateAggregation(vmcp.spec.config),

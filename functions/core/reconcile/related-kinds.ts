@@ -97,6 +97,8 @@ export const RELATED = {
   toolConfigs: referenced(REFERENCES.toolConfigs),
   embeddingServer: referenced(REFERENCES.embeddingServer),
   oidcConfigs: referenced(REFERENCES.oidcConfigs),
+  compositeToolDefinitions: referenced(REFERENCES.compositeToolDefinitions),
+  telemetryConfigs: referenced(REFERENCES.telemetryConfigs),
 };
 
 export type RelatedField = keyof typeof RELATED;

@@ -11,7 +11,6 @@ const NOT_YET = "vmcp-lambda does not resolve";
 
 /** Spec fields (top level) that reference a kind the functions do not read yet, and what to do instead. */
 const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
-  ["telemetryConfigRef", "MCPTelemetryConfig", "set spec.config.telemetry inline"],
   [
     "authServerConfig",
     "the embedded authorization server",
@@ -47,11 +46,6 @@ function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
 function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
   const errors: FieldError[] = [];
-  if (Array.isArray(config.compositeToolRefs) && config.compositeToolRefs.length > 0)
-    errors.push({
-      path: "spec.config.compositeToolRefs",
-      message: `${NOT_YET} VirtualMCPCompositeToolDefinition references yet (the runtime would leave those tools out); write them in spec.config.compositeTools`,
-    });
   const storage = spec.sessionStorage as Tree | undefined;
   if (config.rateLimiting !== undefined && storage?.provider !== "redis")
     errors.push({

@@ -3,10 +3,12 @@
 // a test overrides what it is about. The apiVersion is the API table's; every kind of the table of related
 // kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
 
+import type { VirtualMCPCompositeToolDefinition } from "../../../functions/core/kinds/composite-tool-definition.ts";
 import type { EmbeddingServer } from "../../../functions/core/kinds/embedding-server.ts";
 import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
 import type { MCPOIDCConfig } from "../../../functions/core/kinds/oidc-config.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
+import type { MCPTelemetryConfig } from "../../../functions/core/kinds/telemetry-config.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
   ExternalAuthConfig,
@@ -55,6 +57,14 @@ const KINDS = {
     type: "inline",
     inline: { issuer: "https://auth.example.com", clientId: "vmcp" },
   }),
+  MCPTelemetryConfig: (): Spec => ({
+    openTelemetry: { enabled: true, endpoint: "otel-collector:4318", tracing: { enabled: true } },
+  }),
+  VirtualMCPCompositeToolDefinition: (name: string): Spec => ({
+    name: name.replaceAll("-", "_"),
+    description: `The ${name} workflow`,
+    steps: [{ id: "first", type: "tool", tool: "echo", arguments: { message: "{{.params.text}}" } }],
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -102,6 +112,13 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
 export const embeddingServer = builder<"EmbeddingServer", EmbeddingServer>("EmbeddingServer");
 export const mcpOIDCConfig = builder<"MCPOIDCConfig", MCPOIDCConfig>("MCPOIDCConfig");
+
+export const mcpTelemetryConfig = builder<"MCPTelemetryConfig", MCPTelemetryConfig>("MCPTelemetryConfig");
+
+export const compositeToolDefinition = builder<
+  "VirtualMCPCompositeToolDefinition",
+  VirtualMCPCompositeToolDefinition
+>("VirtualMCPCompositeToolDefinition");
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {
