@@ -15,6 +15,7 @@ import {
 } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
+import { REFERENCE_FIELDS, REFERENCES } from "../../functions/core/references/references.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;
@@ -91,6 +92,15 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+          // The kinds the spec references by name (core/references), from the same file and namespace.
+          ...Object.fromEntries(
+            REFERENCE_FIELDS.map((field) => [
+              field,
+              docs
+                .filter((d) => d.kind === REFERENCES[field].kind && namespaceOf(d) === namespace)
+                .map((d) => REFERENCES[field].schema.parse({ ...d, metadata: { ...d.metadata, namespace } })),
+            ]),
+          ),
           children: [],
         },
       };

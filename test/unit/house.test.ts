@@ -32,6 +32,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
   "core/kinds": {
     uses: [],
     doors: [
+      "authz-config.ts",
       "conditions.ts",
       "field-errors.ts",
       "json-tree.ts",

@@ -17,6 +17,7 @@ export const RESOURCES = {
     apiVersion: "toolhive.stacklok.dev/v1beta1",
   },
   MCPToolConfig: { base: TOOLHIVE, plural: "mcptoolconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPAuthzConfig: { base: TOOLHIVE, plural: "mcpauthzconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   ServiceAccount: { base: "/api/v1", plural: "serviceaccounts", apiVersion: "v1" },
   ConfigMap: { base: "/api/v1", plural: "configmaps", apiVersion: "v1" },
   Service: { base: "/api/v1", plural: "services", apiVersion: "v1" },

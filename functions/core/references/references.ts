@@ -10,11 +10,15 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { AUTHZ_CONFIG_MAPS } from "./authz-config-maps.ts";
+import { AUTHZ_CONFIGS } from "./authz-configs.ts";
 import type { Reference, Resolution } from "./reference.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
+  authzConfigs: AUTHZ_CONFIGS,
+  authzConfigMaps: AUTHZ_CONFIG_MAPS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

@@ -36,17 +36,7 @@ function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
       path: "spec.incomingAuth.oidcConfigRef",
       message: `${NOT_YET} MCPOIDCConfig references yet, and the vMCP runtime needs the issuer and client it holds; use type anonymous behind your own authenticating proxy for now`,
     });
-  if (incoming?.authzConfigRef)
-    errors.push({
-      path: "spec.incomingAuth.authzConfigRef",
-      message: `${NOT_YET} MCPAuthzConfig references yet; write the Cedar policies in spec.incomingAuth.authzConfig (type inline)`,
-    });
-  const authz = incoming?.authzConfig as Tree | undefined;
-  if (authz && (authz.type ?? "configMap") === "configMap")
-    errors.push({
-      path: "spec.incomingAuth.authzConfig.configMap",
-      message: `${NOT_YET} authorization policies from a ConfigMap yet; write them in authzConfig.inline.policies (type inline)`,
-    });
+  // Authorization by reference (an MCPAuthzConfig, a ConfigMap) is resolved in core/references.
   return errors;
 }
 

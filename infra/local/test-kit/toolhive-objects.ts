@@ -1,8 +1,10 @@
 // ToolHive's objects for tests and benchmarks, one builder per kind. Each kind is one entry of KINDS: its
 // default spec, the least a valid object of it holds (what its CRD requires, a member in the default group);
 // a test overrides what it is about. The apiVersion is the API table's; every kind of the table of related
-// kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
-import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
+// kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder;
+// the Kubernetes kinds among them (a ConfigMap, which has data, not a spec) have their own builders below.
+import type { MCPAuthzConfig } from "../../../functions/core/kinds/authz-config.ts";
+import type { ConfigMap, ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
@@ -20,7 +22,8 @@ const NAMESPACE = "tools";
 const GROUP = "team-a";
 
 type Spec = Record<string, unknown>;
-type RelatedKind = (typeof RELATED)[RelatedField]["kinds"][number];
+/** The related kinds that are ToolHive's (the core kinds among them are Kubernetes' own). */
+type RelatedKind = Exclude<(typeof RELATED)[RelatedField]["kinds"][number], "ConfigMap">;
 /** A kind's default spec, from the object's name and group. */
 type DefaultSpec = (name: string, group: string) => Spec;
 
@@ -47,6 +50,10 @@ const KINDS = {
   }),
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
+  MCPAuthzConfig: (): Spec => ({
+    type: "cedarv1",
+    config: { policies: ['permit(principal, action == Action::"tools/call", resource);'] },
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -92,6 +99,26 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 );
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
+export const mcpAuthzConfig = builder<"MCPAuthzConfig", MCPAuthzConfig>("MCPAuthzConfig");
+
+/** A ConfigMap a spec names, with the data given. */
+export function configMap(
+  name: string,
+  data: Record<string, string>,
+  overrides: { namespace?: string; metadata?: Partial<ObjectMeta> } = {},
+): ConfigMap & { apiVersion: string; kind: "ConfigMap" } {
+  return {
+    apiVersion: RESOURCES.ConfigMap.apiVersion,
+    kind: "ConfigMap",
+    metadata: { name, namespace: overrides.namespace ?? NAMESPACE, ...overrides.metadata },
+    data,
+  };
+}
+
+/** An authorization config as a ConfigMap's key holds it (JSON): Cedar, with the policies given. */
+export function cedarAuthzJson(policies: readonly string[], cedar: Record<string, unknown> = {}): string {
+  return JSON.stringify({ version: "1.0", type: "cedarv1", cedar: { policies, ...cedar } });
+}
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {

@@ -70,7 +70,7 @@ describe("the ChangeHint and ReconcileRequest schemas", () => {
       const parsed = ChangeHintSchema.safeParse({ ...wellFormed, ...fields });
       return parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join("."));
     };
-    expect(refused({ kind: "ConfigMap" })).toEqual(["kind"]);
+    expect(refused({ kind: "Secret" })).toEqual(["kind"]);
     expect(refused({ namespace: "" })).toEqual(["namespace"]);
     expect(refused({ name: "" })).toEqual(["name"]);
     expect(refused({ operation: "CONNECT" })).toEqual(["operation"]);
