@@ -1,10 +1,11 @@
-// Authorization from a ConfigMap against the real API server: the policies reach the runtime's
+// Authorization by reference against the real API server. From a ConfigMap: the policies reach the runtime's
 // configuration, a change to them reaches it through the resync (which GETs the ConfigMaps named instead
 // of listing them all), and a deleted ConfigMap is reported as upstream reports it, the running children
-// left as they were.
+// left as they were. From an MCPAuthzConfig: the policies written, AuthzConfigRefValidated and
+// status.authzConfigHash stored through the CRD's status schema.
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONTENT_CHECKSUM } from "../../functions/core/kinds/names.ts";
+import { RUNCONFIG_CHECKSUM } from "../../functions/core/kinds/names.ts";
 import { deleteObject, getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
@@ -12,6 +13,7 @@ import { countRequests, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
   cedarAuthzJson,
   configMap,
+  mcpAuthzConfig,
   mcpGroup,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -55,14 +57,14 @@ describe("authorization policies from a ConfigMap", () => {
 
   it("changed, reach the configuration and roll the pod at the next resync, read by name", async () => {
     const before = (await get("Deployment", "authz-vmcp")).spec.template.metadata.annotations[
-      CONTENT_CHECKSUM
+      RUNCONFIG_CHECKSUM
     ];
     await userApply(kc(), namespace.name, policies(CALL, READ));
     const summary = await resyncAll(kc(), { image: IMAGE, namespace: namespace.name });
     expect(summary).toMatchObject({ objects: 1, failed: 0 });
     expect(await writtenAuthz()).toEqual({ type: "cedar", policies: [CALL, READ] });
     const after = (await get("Deployment", "authz-vmcp")).spec.template.metadata.annotations[
-      CONTENT_CHECKSUM
+      RUNCONFIG_CHECKSUM
     ];
     expect(after).not.toBe(before);
     // Converged: the resync reads the ConfigMap named (one GET) and writes nothing.
@@ -85,5 +87,31 @@ describe("authorization policies from a ConfigMap", () => {
     );
     // Fail stale, as upstream: the last policies keep being enforced while the spec is refused.
     expect(await writtenAuthz()).toEqual({ type: "cedar", policies: [CALL, READ] });
+  });
+});
+
+describe("authorization policies from an MCPAuthzConfig", () => {
+  it("are written into the runtime's configuration, with AuthzConfigRefValidated and status.authzConfigHash", async () => {
+    await userApply(
+      kc(),
+      namespace.name,
+      mcpAuthzConfig("shared", {
+        spec: { type: "cedarv1", config: { policies: [CALL], group_claim_name: "groups" } },
+      }),
+      virtualMCPServer("ref-vmcp", {
+        group: "authz-group",
+        spec: { incomingAuth: { type: "anonymous", authzConfigRef: { name: "shared" } } },
+      }),
+    );
+    const result = await reconcileOne(kc(), namespace.name, "ref-vmcp", { image: IMAGE });
+    expect(result).toMatchObject({ outcome: "ok", statusWritten: true });
+    const config = parse((await get("ConfigMap", "ref-vmcp-vmcp-config")).data["config.yaml"]);
+    expect(config.incomingAuth.authz).toEqual({ type: "cedar", policies: [CALL], groupClaimName: "groups" });
+    const status = (await get("VirtualMCPServer", "ref-vmcp")).status;
+    expect(status.authzConfigHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((status.conditions as Any[]).find((c) => c.type === "AuthzConfigRefValidated")).toMatchObject({
+      status: "True",
+      reason: "AuthzConfigRefValid",
+    });
   });
 });
