@@ -17,8 +17,11 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { countRequests, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import {
+  cedarAuthzJson,
   compositeToolDefinition,
+  configMap,
   embeddingServer,
+  mcpAuthzConfig,
   mcpGroup,
   mcpOIDCConfig,
   mcpTelemetryConfig,
@@ -88,6 +91,35 @@ const SCENARIOS: () => Record<ReferenceField, Scenario> = () => ({
     object: compositeToolDefinition("greet"),
     spec: { config: { compositeToolRefs: [{ name: "greet" }] } },
     change: { object: compositeToolDefinition("greet", { spec: { description: "Greets, now politely" } }) },
+  },
+  authzConfigs: {
+    kind: "MCPAuthzConfig",
+    name: "policy",
+    object: mcpAuthzConfig("policy"),
+    spec: { incomingAuth: { type: "anonymous", authzConfigRef: { name: "policy" } } },
+    change: {
+      object: mcpAuthzConfig("policy", {
+        spec: { type: "cedarv1", config: { policies: ["permit(principal, action, resource);"] } },
+      }),
+    },
+  },
+  authzConfigMaps: {
+    kind: "ConfigMap",
+    name: "authz-cm",
+    object: configMap("authz-cm", {
+      "authz.json": cedarAuthzJson(['permit(principal, action == Action::"tools/list", resource);']),
+    }),
+    spec: {
+      incomingAuth: {
+        type: "anonymous",
+        authzConfig: { type: "configMap", configMap: { name: "authz-cm" } },
+      },
+    },
+    change: {
+      object: configMap("authz-cm", {
+        "authz.json": cedarAuthzJson(["permit(principal, action, resource);"]),
+      }),
+    },
   },
   embeddingServer: {
     kind: "EmbeddingServer",

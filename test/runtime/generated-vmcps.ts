@@ -3,6 +3,8 @@
 // the gate in generated-specs.test.ts.
 
 import fc from "fast-check";
+import { MCPAuthzConfig } from "../../functions/core/kinds/authz-config.ts";
+import { ConfigMap } from "../../functions/core/kinds/kubernetes.ts";
 import { MCPOIDCConfig } from "../../functions/core/kinds/oidc-config.ts";
 import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
@@ -12,6 +14,10 @@ const NS = "gen";
 const GROUP = "g";
 const secretRef = { name: "creds", key: "value" };
 const OIDC = "oidc";
+const CEDAR = {
+  policies: ['permit(principal in THVGroup::"admins", action, resource);'],
+  entities_json: '[{"uid": {"type": "THVGroup", "id": "admins"}, "attrs": {}, "parents": []}]',
+};
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 /** Mostly values the runtime takes, now and then one it refuses: each refusal source stays rare enough
@@ -226,7 +232,10 @@ const config = fc
 
 export const spec = fc
   .record({
-    incoming: mostly(["anonymous", "authz-inline", "oidc"], ["authz-empty", "authz-configmap", "authz-ref"]),
+    incoming: mostly(
+      ["anonymous", "authz-inline", "oidc", "authz-configmap", "authz-ref"],
+      ["authz-empty", "authz-ref-missing"],
+    ),
     source: maybe(fc.constantFrom("discovered", "inline")),
     defaultAuth: maybe(backendAuth),
     backendsAuth: maybe(fc.dictionary(fc.constantFrom("alpha", "beta"), backendAuth, { maxKeys: 2 })),
@@ -258,6 +267,7 @@ export const spec = fc
         authzConfig: { type: "configMap", configMap: { name: "authz" } },
       },
       "authz-ref": { type: "anonymous", authzConfigRef: { name: "authz" } },
+      "authz-ref-missing": { type: "anonymous", authzConfigRef: { name: "gone" } },
     }[s.incoming];
     const outgoing =
       s.source || s.defaultAuth || s.backendsAuth
@@ -351,5 +361,24 @@ export const snapshotOf = (
     ExternalAuthConfig.parse({ metadata: { name, namespace: NS }, spec: rest }),
   ),
   oidcConfigs: oidc ? [MCPOIDCConfig.parse({ metadata: { name: OIDC, namespace: NS }, spec: oidc })] : [],
+  // What "authz-ref" and "authz-configmap" name: Cedar policies with the claim mapping, by reference.
+  authzConfigs: [
+    MCPAuthzConfig.parse({
+      metadata: { name: "authz", namespace: NS },
+      spec: { type: "cedarv1", config: { ...CEDAR, group_claim_name: "groups", role_claim_name: "roles" } },
+    }),
+  ],
+  authzConfigMaps: [
+    ConfigMap.parse({
+      metadata: { name: "authz", namespace: NS },
+      data: {
+        "authz.json": JSON.stringify({
+          version: "1.0",
+          type: "cedarv1",
+          cedar: { ...CEDAR, group_entity_type: "Team" },
+        }),
+      },
+    }),
+  ],
   children: [],
 });

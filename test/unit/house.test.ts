@@ -33,6 +33,7 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
     uses: [],
     doors: [
       "composite-tool-definition.ts",
+      "authz-config.ts",
       "conditions.ts",
       "embedding-server.ts",
       "field-errors.ts",

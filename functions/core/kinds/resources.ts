@@ -33,6 +33,7 @@ export const RESOURCES = {
     plural: "virtualmcpcompositetooldefinitions",
     apiVersion: "toolhive.stacklok.dev/v1beta1",
   },
+  MCPAuthzConfig: { base: TOOLHIVE, plural: "mcpauthzconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   ServiceAccount: { base: "/api/v1", plural: "serviceaccounts", apiVersion: "v1" },
   ConfigMap: { base: "/api/v1", plural: "configmaps", apiVersion: "v1" },
   Service: { base: "/api/v1", plural: "services", apiVersion: "v1" },

@@ -10,6 +10,8 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { AUTHZ_CONFIG_MAPS } from "./authz-config-maps.ts";
+import { AUTHZ_CONFIGS } from "./authz-configs.ts";
 import { COMPOSITE_TOOLS } from "./composite-tools.ts";
 import { EMBEDDING_SERVER } from "./embedding-server.ts";
 import { OIDC_CONFIGS } from "./oidc-configs.ts";
@@ -23,6 +25,8 @@ export const REFERENCES = {
   oidcConfigs: OIDC_CONFIGS,
   compositeToolDefinitions: COMPOSITE_TOOLS,
   telemetryConfigs: TELEMETRY_CONFIGS,
+  authzConfigs: AUTHZ_CONFIGS,
+  authzConfigMaps: AUTHZ_CONFIG_MAPS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

@@ -26,23 +26,6 @@ const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
 const present = (value: unknown) =>
   value !== undefined && value !== null && !(isTree(value) && Object.keys(value).length === 0);
 
-function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
-  const incoming = spec.incomingAuth;
-  const errors: FieldError[] = [];
-  if (incoming?.authzConfigRef)
-    errors.push({
-      path: "spec.incomingAuth.authzConfigRef",
-      message: `${NOT_YET} MCPAuthzConfig references yet; write the Cedar policies in spec.incomingAuth.authzConfig (type inline)`,
-    });
-  const authz = incoming?.authzConfig as Tree | undefined;
-  if (authz && (authz.type ?? "configMap") === "configMap")
-    errors.push({
-      path: "spec.incomingAuth.authzConfig.configMap",
-      message: `${NOT_YET} authorization policies from a ConfigMap yet; write them in authzConfig.inline.policies (type inline)`,
-    });
-  return errors;
-}
-
 function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
   const errors: FieldError[] = [];
@@ -58,7 +41,7 @@ function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
 
 export function unrenderable(vmcp: VirtualMCPServer): FieldError[] {
   const spec = vmcp.spec as VirtualMCPServer["spec"] & Tree;
-  const errors = incomingAuthErrors(spec);
+  const errors: FieldError[] = [];
   for (const [field, kind, instead] of REFERENCES)
     if (present(spec[field]))
       errors.push({ path: `spec.${field}`, message: `${NOT_YET} ${kind} yet; ${instead}` });
