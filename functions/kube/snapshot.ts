@@ -10,6 +10,7 @@ import type { Snapshot } from "../core/reconcile/plan.ts";
 import {
   CHILD_KINDS,
   childKeys,
+  listedByResync,
   namesSelected,
   RELATED,
   RELATED_FIELDS,
@@ -92,17 +93,44 @@ function indexBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 type Meta = { metadata: { namespace?: string; name: string } };
 
-/** Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type. */
+/** The objects of a field the resync reads by name: a GET of each name the VirtualMCPServers reference. */
+async function readNamed(kc: KubeConfig, field: RelatedField, vmcps: readonly VirtualMCPServer[]) {
+  const [kind] = RELATED[field].kinds;
+  const keys = new Set(
+    vmcps.flatMap((vmcp) =>
+      (namesSelected(field, vmcp) ?? []).map((name) => JSON.stringify([vmcp.metadata.namespace ?? "", name])),
+    ),
+  );
+  if (!kind) return [];
+  const found = await Promise.all(
+    [...keys].map((key) => {
+      const [ns, name] = JSON.parse(key) as [string, string];
+      return getObject(kc, kind, ns, name).then(withKind(kind));
+    }),
+  );
+  return found.filter(Boolean);
+}
+
+/**
+ * Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type, and a
+ * GET per referenced name for the kinds not worth listing (listedByResync).
+ */
 export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Promise<Snapshot[]> {
   const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-  const relatedLists = RELATED_FIELDS.map((field) =>
-    Promise.all(RELATED[field].kinds.map((kind) => listObjects(kc, kind, { namespace }))),
+  const listed = RELATED_FIELDS.map((field) =>
+    listedByResync(field)
+      ? Promise.all(RELATED[field].kinds.map((kind) => listObjects(kc, kind, { namespace })))
+      : undefined,
   );
-  const [vmcps, children, ...related] = await Promise.all([
+  const [vmcps, children, ...lists] = await Promise.all([
     listObjects(kc, "VirtualMCPServer", { namespace }),
     Promise.all(CHILD_KINDS.map((kind) => listObjects(kc, kind, { namespace, labelSelector: managed }))),
-    ...relatedLists,
+    ...listed,
   ]);
+  const parsedVmcps = parseAll(VirtualMCPServer, vmcps);
+  const related = await Promise.all(
+    RELATED_FIELDS.map((field, i) => (listedByResync(field) ? lists[i] : readNamed(kc, field, parsedVmcps))),
+  );
   // Indexed once, so each object's snapshot costs lookups, not scans of every list: reference fields by
   // namespace and name, namespace fields by namespace.
   const indexes = RELATED_FIELDS.map((field, i) => {
@@ -117,7 +145,7 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
       c,
     ]),
   );
-  return parseAll(VirtualMCPServer, vmcps).map((vmcp) => {
+  return parsedVmcps.map((vmcp) => {
     const ns = vmcp.metadata.namespace ?? "";
     const relatedObjects = Object.fromEntries(
       RELATED_FIELDS.map((field, i) => {

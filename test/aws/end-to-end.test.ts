@@ -2,6 +2,7 @@
 // the bus → router → FIFO queue → reconcile Lambda → children and status; and status writes by other
 // controllers (members, the Deployment) reaching the VirtualMCPServer through hints, not the resync.
 import { describe, expect, it } from "vitest";
+import { RUNCONFIG_CHECKSUM } from "../../functions/core/kinds/names.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { markDeploymentAvailable, patchStatus } from "../../infra/local/test-kit/actors.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
@@ -122,6 +123,75 @@ describe("the local stack, end to end", () => {
     expect(kinds).toEqual(
       expect.arrayContaining(["MCPGroup", "MCPServer", "VirtualMCPServer", "Deployment"]),
     );
+  });
+
+  it("a change to an object the spec references (an MCPToolConfig) rolls the pod template through its hint", async () => {
+    const kc = kubeConfig();
+    const toolConfig = (tools: string[]) => `
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPToolConfig
+metadata: { name: shop-filter }
+spec: { toolsFilter: ${JSON.stringify(tools)} }
+`;
+    const configOf = async () => {
+      const [configMap, deployment] = (await Promise.all([
+        getObject(kc, "ConfigMap", namespace.name, "shop-vmcp-config"),
+        getObject(kc, "Deployment", namespace.name, "shop"),
+      ])) as [
+        { data: Record<string, string> } | undefined,
+        { spec: { template: { metadata: { annotations: Record<string, string> } } } } | undefined,
+      ];
+      return {
+        yaml: configMap?.data["config.yaml"] ?? "",
+        checksum: deployment?.spec.template.metadata.annotations[RUNCONFIG_CHECKSUM],
+      };
+    };
+    expect(kubectl(["apply", "-n", namespace.name, "-f", "-"], toolConfig(["echo"])).status).toBe(0);
+    const patched = kubectl([
+      "patch",
+      "virtualmcpserver",
+      "shop",
+      "-n",
+      namespace.name,
+      "--type=merge",
+      "-p",
+      JSON.stringify({
+        spec: {
+          config: {
+            aggregation: { tools: [{ workload: "catalog", toolConfigRef: { name: "shop-filter" } }] },
+          },
+        },
+      }),
+    ]);
+    expect(patched.status, patched.stderr).toBe(0);
+    const before = await eventually(
+      async () => {
+        const config = await configOf();
+        return config.yaml.includes("- echo") ? config : undefined;
+      },
+      { what: "the MCPToolConfig's filter in config.yaml" },
+    );
+    const started = Date.now();
+    expect(kubectl(["apply", "-n", namespace.name, "-f", "-"], toolConfig(["echo", "add"])).status).toBe(0);
+    const after = await eventually(
+      async () => {
+        const config = await configOf();
+        return config.yaml.includes("- add") ? config : undefined;
+      },
+      { what: "the changed filter in config.yaml" },
+    );
+    console.log(`[aws] MCPToolConfig change → config and pod template: ${Date.now() - started} ms`);
+    expect(after.checksum).not.toBe(before.checksum);
+    const routed = await functionLogs("router");
+    expect(
+      routed.some(
+        (line) =>
+          line.message === "hint routed" &&
+          line.namespace === namespace.name &&
+          line.kind === "MCPToolConfig" &&
+          JSON.stringify(line.queued) === JSON.stringify(["shop"]),
+      ),
+    ).toBe(true);
   });
 
   it("a child deleted by hand, with no hint, is restored by the scheduled resync", async () => {

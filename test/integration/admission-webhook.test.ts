@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
 import { userApply } from "../../infra/local/test-kit/actors.ts";
-import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
+import { cedarAuthzJson, configMap, mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { serveWebhooks, type Webhooks } from "./webhook-server.ts";
 
@@ -52,6 +52,49 @@ describe("admission webhooks on the real API server", () => {
     expect(result.stderr).toContain(
       'spec.outgoingAuth.default.externalAuthConfigRef.name: MCPExternalAuthConfig "corp-sso" not found',
     );
+  });
+
+  it("refuses a VirtualMCPServer naming a missing authorization ConfigMap, and admits it once the ConfigMap holds Cedar policies", async () => {
+    await userApply(kubeConfig(), namespace.name, mcpGroup("team-a"));
+    const authz = manifest(
+      "with-authz",
+      "{ groupRef: { name: team-a }, incomingAuth: { type: anonymous, authzConfig: { type: configMap, configMap: { name: team-authz } } } }",
+    );
+    const refused = await kubectl(["apply", "-f", "-"], authz);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `spec.incomingAuth.authzConfig.configMap.name: ConfigMap "team-authz" not found in namespace "${namespace.name}"`,
+    );
+    await userApply(
+      kubeConfig(),
+      namespace.name,
+      configMap("team-authz", { "authz.json": cedarAuthzJson(["permit(principal, action, resource);"]) }),
+    );
+    const admitted = await kubectl(["apply", "-f", "-"], authz);
+    expect(admitted.status, admitted.stderr).toBe(0);
+  });
+
+  it("hints writes of a ConfigMap that holds or held a cedarv1 config; the API server keeps every other ConfigMap's from the function", async () => {
+    const hintsOf = (name: string, from: number) =>
+      published()
+        .slice(from)
+        .filter((h) => h.kind === "ConfigMap" && h.name === name);
+    const before = published().length;
+    await userApply(kubeConfig(), namespace.name, configMap("settings", { "app.properties": "color=blue" }));
+    await userApply(
+      kubeConfig(),
+      namespace.name,
+      configMap("policies", { "authz.json": cedarAuthzJson(["permit(principal, action, resource);"]) }),
+    );
+    expect(hintsOf("policies", before).map((h) => h.operation)).toEqual(["CREATE"]);
+    expect(hintsOf("settings", before)).toEqual([]);
+    // No longer Cedar: the VirtualMCPServers that name it must hear of it. Then not Cedar before or after.
+    await userApply(kubeConfig(), namespace.name, configMap("policies", { "authz.json": "{}" }));
+    await userApply(kubeConfig(), namespace.name, configMap("policies", { "authz.json": "[]" }));
+    const deleted = await kubectl(["delete", "configmap", "settings", "-n", namespace.name]);
+    expect(deleted.status, deleted.stderr).toBe(0);
+    expect(hintsOf("policies", before).map((h) => h.operation)).toEqual(["CREATE", "UPDATE"]);
+    expect(hintsOf("settings", before)).toEqual([]);
   });
 
   it("admits, labels and migrates a valid one, with the warnings in kubectl's output; dry run publishes no hint", async () => {

@@ -3,7 +3,12 @@
 // and the vMCP pod may touch only its own object in dynamic mode and nothing at all in static mode.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Kind, rbacNameOf } from "../../functions/core/kinds/resources.ts";
-import { CHILD_KINDS, RELATED, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
+import {
+  CHILD_KINDS,
+  listedByResync,
+  RELATED,
+  RELATED_KINDS,
+} from "../../functions/core/reconcile/related-kinds.ts";
 import { getObject, listObjects } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { userApply } from "../../infra/local/test-kit/actors.ts";
@@ -29,17 +34,28 @@ const resourceOf = (kind: Kind) => {
 };
 // What the functions' code does, call by call (functions/kube/snapshot.ts after the tables of related and
 // child kinds, reconcile/apply-plan.ts, reconcile/hint-router.ts, admission/lookups.ts).
+// A kind both related and a child (ConfigMap: an authorization ConfigMap, and <name>-vmcp-config) once.
 const USED = [
-  ...expand(["get", "list"], [`virtualmcpservers.${TH}`]), // reconcile reads one; resync, hint routing list
-  `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
-  // Every related kind is listed by the resync; a reconcile gets the ones its object names.
-  ...RELATED_KINDS.flatMap(({ kind, field }) =>
-    expand(RELATED[field].select.by === "namespace" ? ["list"] : ["get", "list"], [resourceOf(kind)]),
-  ),
-  `get mcpexternalauthconfigs.${TH}`, // admission looks up the referenced ones
-  // Children: read, applied (create when new), deleted on a mode switch.
-  ...expand(["get", "list", "create", "patch", "delete"], CHILD_KINDS.map(resourceOf)),
-  "create events",
+  ...new Set([
+    ...expand(["get", "list"], [`virtualmcpservers.${TH}`]), // reconcile reads one; resync, hint routing list
+    `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
+    // Every related kind is listed by the resync (or got by name, listedByResync); a reconcile gets the ones
+    // its object names.
+    ...RELATED_KINDS.flatMap(({ kind, field }) =>
+      expand(
+        RELATED[field].select.by === "namespace"
+          ? ["list"]
+          : listedByResync(field)
+            ? ["get", "list"]
+            : ["get"],
+        [resourceOf(kind)],
+      ),
+    ),
+    `get mcpexternalauthconfigs.${TH}`, // admission looks up the referenced ones
+    // Children: read, applied (create when new), deleted on a mode switch.
+    ...expand(["get", "list", "create", "patch", "delete"], CHILD_KINDS.map(resourceOf)),
+    "create events",
+  ]),
 ];
 // Never used by the functions, but held so that RBAC lets them create the vMCP runtime's Role and bind its
 // ClusterRole: nobody may grant what they do not hold, or bind what they may not (infra/rbac/functions.yaml).

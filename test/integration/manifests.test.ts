@@ -65,6 +65,8 @@ kind: VirtualMCPServer
 metadata: { name: ${name} }
 spec: ${spec}`;
 const valid = "groupRef: { name: g }, incomingAuth: { type: anonymous }";
+const toolhive = (kind: string, name: string, version = "v1beta1") =>
+  `apiVersion: toolhive.stacklok.dev/${version}\nkind: ${kind}\nmetadata: { name: ${name} }`;
 
 describe("invalid manifests are refused with the field named", () => {
   it.each([
@@ -158,6 +160,46 @@ describe("invalid manifests are refused with the field named", () => {
       "an MCPExternalAuthConfig without the settings of its type",
       "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPExternalAuthConfig\nmetadata: { name: half }\nspec: { type: headerInjection }",
       ["spec.headerInjection must be set when spec.type is 'headerInjection'"],
+    ],
+    [
+      "an MCPOIDCConfig of type inline without its inline settings",
+      `${toolhive("MCPOIDCConfig", "oidc-half")}\nspec: { type: inline }`,
+      ["spec.inline must be set when spec.type is 'inline', and only then"],
+    ],
+    [
+      "an MCPOIDCConfig of an unknown source type",
+      `${toolhive("MCPOIDCConfig", "oidc-source")}\nspec: { type: configMap }`,
+      ['spec.type: Unsupported value: "configMap"'],
+    ],
+    [
+      "an MCPOIDCConfig CA bundle that names no ConfigMap",
+      `${toolhive("MCPOIDCConfig", "oidc-ca")}\nspec: { type: inline, inline: { issuer: "https://idp.example.com", caBundleRef: { configMapRef: { key: ca.crt } } } }`,
+      ["spec.inline.caBundleRef.configMapRef.name must name the ConfigMap that holds the CA bundle"],
+    ],
+    [
+      "an MCPAuthzConfig without its config",
+      `${toolhive("MCPAuthzConfig", "authz-empty")}\nspec: { type: cedarv1 }`,
+      ["spec.config: Required value"],
+    ],
+    [
+      "an MCPTelemetryConfig header both plain and secret",
+      `${toolhive("MCPTelemetryConfig", "otel-twice")}\nspec: { openTelemetry: { headers: { x-api-key: k }, sensitiveHeaders: [{ name: x-api-key, secretKeyRef: { name: s, key: k } }] } }`,
+      ["spec.openTelemetry: a header name cannot appear in both headers and sensitiveHeaders"],
+    ],
+    [
+      "an MCPToolConfig that filters a tool twice",
+      `${toolhive("MCPToolConfig", "tools-twice")}\nspec: { toolsFilter: [fetch, fetch] }`,
+      ['spec.toolsFilter[1]: Duplicate value: "fetch"'],
+    ],
+    [
+      "a composite tool step of an unknown type",
+      `${toolhive("VirtualMCPCompositeToolDefinition", "bad-step")}\nspec: { name: t, steps: [{ id: s, type: script }] }`,
+      ['spec.steps[0].type: Unsupported value: "script"'],
+    ],
+    [
+      "an MCPWebhookConfig without webhooks",
+      `${toolhive("MCPWebhookConfig", "no-hooks", "v1alpha1")}\nspec: { validating: [] }`,
+      ["spec.validating or spec.mutating must define at least one webhook"],
     ],
     [
       "an MCPServer with the old string groupRef (the mutating webhook migrates it)",

@@ -17,8 +17,14 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { countRequests, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import {
+  cedarAuthzJson,
+  compositeToolDefinition,
+  configMap,
   embeddingServer,
+  mcpAuthzConfig,
   mcpGroup,
+  mcpOIDCConfig,
+  mcpTelemetryConfig,
   mcpToolConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -54,6 +60,66 @@ const SCENARIOS: () => Record<ReferenceField, Scenario> = () => ({
     object: mcpToolConfig("filter", { spec: { toolsFilter: ["echo"] } }),
     spec: { config: { aggregation: { tools: [{ workload: "alpha", toolConfigRef: { name: "filter" } }] } } },
     change: { object: mcpToolConfig("filter", { spec: { toolsFilter: ["echo", "add"] } }) },
+  },
+  oidcConfigs: {
+    kind: "MCPOIDCConfig",
+    name: "idp",
+    object: mcpOIDCConfig("idp", {
+      spec: { inline: { issuer: "https://idp.example.com", clientId: "vmcp" } },
+    }),
+    spec: { incomingAuth: { type: "oidc", oidcConfigRef: { name: "idp", audience: "vmcp" } } },
+    change: {
+      object: mcpOIDCConfig("idp", {
+        spec: { inline: { issuer: "https://idp2.example.com", clientId: "vmcp" } },
+      }),
+    },
+  },
+  telemetryConfigs: {
+    kind: "MCPTelemetryConfig",
+    name: "otel",
+    object: mcpTelemetryConfig("otel"),
+    spec: { telemetryConfigRef: { name: "otel" } },
+    change: {
+      object: mcpTelemetryConfig("otel", {
+        spec: { openTelemetry: { enabled: true, endpoint: "collector-2:4318", tracing: { enabled: true } } },
+      }),
+    },
+  },
+  compositeToolDefinitions: {
+    kind: "VirtualMCPCompositeToolDefinition",
+    name: "greet",
+    object: compositeToolDefinition("greet"),
+    spec: { config: { compositeToolRefs: [{ name: "greet" }] } },
+    change: { object: compositeToolDefinition("greet", { spec: { description: "Greets, now politely" } }) },
+  },
+  authzConfigs: {
+    kind: "MCPAuthzConfig",
+    name: "policy",
+    object: mcpAuthzConfig("policy"),
+    spec: { incomingAuth: { type: "anonymous", authzConfigRef: { name: "policy" } } },
+    change: {
+      object: mcpAuthzConfig("policy", {
+        spec: { type: "cedarv1", config: { policies: ["permit(principal, action, resource);"] } },
+      }),
+    },
+  },
+  authzConfigMaps: {
+    kind: "ConfigMap",
+    name: "authz-cm",
+    object: configMap("authz-cm", {
+      "authz.json": cedarAuthzJson(['permit(principal, action == Action::"tools/list", resource);']),
+    }),
+    spec: {
+      incomingAuth: {
+        type: "anonymous",
+        authzConfig: { type: "configMap", configMap: { name: "authz-cm" } },
+      },
+    },
+    change: {
+      object: configMap("authz-cm", {
+        "authz.json": cedarAuthzJson(["permit(principal, action, resource);"]),
+      }),
+    },
   },
   embeddingServer: {
     kind: "EmbeddingServer",

@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHILD_KINDS, RELATED_KINDS } from "../../functions/core/reconcile/related-kinds.ts";
+import {
+  CHILD_KINDS,
+  listedByResync,
+  RELATED,
+  RELATED_FIELDS,
+} from "../../functions/core/reconcile/related-kinds.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { binaryPaths } from "../../infra/local/control-plane/binaries.ts";
 import { down, up } from "../../infra/local/control-plane/plane.ts";
@@ -65,8 +70,10 @@ describe("resync", () => {
     });
     expect(summary).toEqual({ objects: 200, written: 0, failed: 0, deferred: [] });
     expect(all.writes).toBe(0);
-    // One LIST per type: the VirtualMCPServers, each related kind and each child kind (11 today).
-    expect(all.reads).toBe(1 + RELATED_KINDS.length + CHILD_KINDS.length);
+    // One LIST per type: the VirtualMCPServers, each related kind the resync lists and each child kind.
+    // Kinds read by name (authorization ConfigMaps) cost nothing here: none of these objects names one.
+    const listed = RELATED_FIELDS.filter(listedByResync).flatMap((field) => RELATED[field].kinds);
+    expect(all.reads).toBe(1 + listed.length + CHILD_KINDS.length);
 
     const one = await countRequests(kc, () =>
       resyncAll(kc, { image: "example/vmcp:v0.47.0", namespace: "scale-0" }),

@@ -1,10 +1,10 @@
 // The gate over VirtualMCPServers nobody wrote by hand: fast-check generates specs within the CRD schema
-// (generated-vmcps.ts) and, around each, a group of members and auth configs. Every one must either get a
-// config.yaml the real `vmcp validate` accepts, or be refused naming the field.
+// (generated-vmcps.ts) and, around each, a group of members, auth configs and an MCPOIDCConfig. Every one
+// must either get a config.yaml the real `vmcp validate` accepts, or be refused naming the field.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
-import { AUTH_NAMES, authConfigs, member, snapshotOf, spec } from "./generated-vmcps.ts";
+import { AUTH_NAMES, authConfigs, member, oidcConfig, snapshotOf, spec } from "./generated-vmcps.ts";
 import { judge } from "./judge.ts";
 
 const RUNS = Number(process.env.VMCP_GATE_RUNS) || 150;
@@ -21,8 +21,10 @@ describe.each(SUPPORTED_VERSIONS)("generated VirtualMCPServers against vmcp vali
           minLength: AUTH_NAMES.length,
           maxLength: AUTH_NAMES.length,
         }),
-        async (vmcpSpec, members, configs) => {
-          const judgement = await judge(version, snapshotOf(vmcpSpec, members, configs));
+        // Now and then none, so a missing MCPOIDCConfig is refused too.
+        fc.option(oidcConfig, { freq: 8, nil: undefined }),
+        async (vmcpSpec, members, configs, oidc) => {
+          const judgement = await judge(version, snapshotOf(vmcpSpec, members, configs, oidc));
           if (judgement.kind === "rejected")
             throw new Error(`${judgement.reason}\n${judgement.config ?? ""}`);
           if (judgement.kind === "refused") expect(judgement.message).toMatch(/^(spec|metadata)\.[A-Za-z]/);

@@ -3,6 +3,9 @@
 // the gate in generated-specs.test.ts.
 
 import fc from "fast-check";
+import { MCPAuthzConfig } from "../../functions/core/kinds/authz-config.ts";
+import { ConfigMap } from "../../functions/core/kinds/kubernetes.ts";
+import { MCPOIDCConfig } from "../../functions/core/kinds/oidc-config.ts";
 import { ExternalAuthConfig, VirtualMCPServer, Workload } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
@@ -10,6 +13,11 @@ import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.t
 const NS = "gen";
 const GROUP = "g";
 const secretRef = { name: "creds", key: "value" };
+const OIDC = "oidc";
+const CEDAR = {
+  policies: ['permit(principal in THVGroup::"admins", action, resource);'],
+  entities_json: '[{"uid": {"type": "THVGroup", "id": "admins"}, "attrs": {}, "parents": []}]',
+};
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 /** Mostly values the runtime takes, now and then one it refuses: each refusal source stays rare enough
@@ -224,7 +232,10 @@ const config = fc
 
 export const spec = fc
   .record({
-    incoming: mostly(["anonymous", "authz-inline"], ["oidc", "authz-empty", "authz-configmap", "authz-ref"]),
+    incoming: mostly(
+      ["anonymous", "authz-inline", "oidc", "authz-configmap", "authz-ref"],
+      ["authz-empty", "authz-ref-missing"],
+    ),
     source: maybe(fc.constantFrom("discovered", "inline")),
     defaultAuth: maybe(backendAuth),
     backendsAuth: maybe(fc.dictionary(fc.constantFrom("alpha", "beta"), backendAuth, { maxKeys: 2 })),
@@ -245,7 +256,7 @@ export const spec = fc
   .map((s) => {
     const incoming = {
       anonymous: { type: "anonymous" },
-      oidc: { type: "oidc", oidcConfigRef: { name: "oidc", audience: "vmcp" } },
+      oidc: { type: "oidc", oidcConfigRef: { name: OIDC, audience: "vmcp", scopes: ["openid"] } },
       "authz-inline": {
         type: "anonymous",
         authzConfig: { type: "inline", inline: { policies: ["permit(principal, action, resource);"] } },
@@ -256,6 +267,7 @@ export const spec = fc
         authzConfig: { type: "configMap", configMap: { name: "authz" } },
       },
       "authz-ref": { type: "anonymous", authzConfigRef: { name: "authz" } },
+      "authz-ref-missing": { type: "anonymous", authzConfigRef: { name: "gone" } },
     }[s.incoming];
     const outgoing =
       s.source || s.defaultAuth || s.backendsAuth
@@ -276,6 +288,38 @@ export const spec = fc
     });
   });
 
+/** The MCPOIDCConfig the generated references name: an inline provider of any shape, or the cluster's. */
+export const oidcConfig = fc.oneof(
+  fc.record({
+    type: fc.constant("inline"),
+    inline: fc
+      .record({
+        issuer: mostly(
+          ["https://idp.example.com", "https://idp.example.com/realms/a"],
+          ["http://idp.example.com"],
+        ),
+        clientId: maybe(fc.constant("vmcp")),
+        clientSecretRef: maybe(fc.constant(secretRef)),
+        caBundleRef: maybe(
+          fc.constantFrom(
+            { configMapRef: { name: "idp-ca" } },
+            { configMapRef: { name: "idp-ca", key: "ca.pem" } },
+          ),
+        ),
+        jwksUrl: maybe(fc.constant("https://idp.example.com/jwks")),
+        introspectionUrl: maybe(fc.constant("https://idp.example.com/introspect")),
+        jwksAllowPrivateIP: maybe(fc.boolean()),
+        protectedResourceAllowPrivateIP: maybe(fc.boolean()),
+        insecureAllowHTTP: maybe(fc.boolean()),
+      })
+      .map(defined),
+  }),
+  fc.record({
+    type: fc.constant("kubernetesServiceAccount"),
+    kubernetesServiceAccount: fc.record({ useClusterAuth: maybe(fc.boolean()) }).map(defined),
+  }),
+);
+
 export type Member = {
   kind: string;
   name: string;
@@ -289,6 +333,7 @@ export const snapshotOf = (
   vmcpSpec: Record<string, unknown>,
   members: Member[],
   configs: { name: string; type: string }[],
+  oidc?: Record<string, unknown>,
 ): Snapshot => ({
   ...noRelatedObjects(),
   vmcp: VirtualMCPServer.parse({
@@ -315,5 +360,25 @@ export const snapshotOf = (
   authConfigs: configs.map(({ name, ...rest }) =>
     ExternalAuthConfig.parse({ metadata: { name, namespace: NS }, spec: rest }),
   ),
+  oidcConfigs: oidc ? [MCPOIDCConfig.parse({ metadata: { name: OIDC, namespace: NS }, spec: oidc })] : [],
+  // What "authz-ref" and "authz-configmap" name: Cedar policies with the claim mapping, by reference.
+  authzConfigs: [
+    MCPAuthzConfig.parse({
+      metadata: { name: "authz", namespace: NS },
+      spec: { type: "cedarv1", config: { ...CEDAR, group_claim_name: "groups", role_claim_name: "roles" } },
+    }),
+  ],
+  authzConfigMaps: [
+    ConfigMap.parse({
+      metadata: { name: "authz", namespace: NS },
+      data: {
+        "authz.json": JSON.stringify({
+          version: "1.0",
+          type: "cedarv1",
+          cedar: { ...CEDAR, group_entity_type: "Team" },
+        }),
+      },
+    }),
+  ],
   children: [],
 });

@@ -13,7 +13,8 @@ import { secretFilesOf, serveAuthServer } from "./auth-server-serve.ts";
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";
 
 export type Judgement =
-  | { readonly kind: "accepted" }
+  /** With the config.yaml the runtime accepted, for what a test expects in it. */
+  | { readonly kind: "accepted"; readonly config: string }
   | { readonly kind: "refused"; readonly message: string }
   | { readonly kind: "rejected"; readonly reason: string; readonly config?: string };
 
@@ -33,7 +34,7 @@ export async function judge(version: string, snapshot: Snapshot): Promise<Judgem
       return { kind: "rejected", reason: `vmcp validate: ${verdict.output.trim()}`, config };
     // The embedded authorization server's file, beside config.yaml: only `vmcp serve` reads it.
     const authServer = configMap.data[AUTH_SERVER_FILE];
-    if (authServer === undefined) return { kind: "accepted" };
+    if (authServer === undefined) return { kind: "accepted", config };
     const served = await serveAuthServer(
       version,
       config,
@@ -42,7 +43,7 @@ export async function judge(version: string, snapshot: Snapshot): Promise<Judgem
       containerEnvNames(deployment),
     );
     return served.initialized
-      ? { kind: "accepted" }
+      ? { kind: "accepted", config }
       : { kind: "rejected", reason: `vmcp serve: ${served.log.trim().slice(-2000)}`, config: authServer };
   }
   const conditions = (plan.status?.conditions ?? []) as Condition[];

@@ -15,7 +15,12 @@ import {
 } from "../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../functions/core/reconcile/related-kinds.ts";
-import { REFERENCE_FIELDS, REFERENCES } from "../../functions/core/references/references.ts";
+import type { Reference } from "../../functions/core/references/reference.ts";
+import {
+  REFERENCE_FIELDS,
+  REFERENCES,
+  type ReferenceField,
+} from "../../functions/core/references/references.ts";
 
 export interface Manifest {
   readonly apiVersion?: string;
@@ -69,22 +74,41 @@ const RUNNING_STATUS: Partial<Record<string, (doc: Manifest, namespace: string) 
     }),
   };
 
-/** The objects of every kind the spec references by name (core/references) that the same file defines. */
-function referencedIn(docs: readonly Manifest[], namespace: string) {
+/**
+ * Objects ToolHive's examples name but no example defines (vmcp_inline_incoming_auth.yaml and
+ * vmcp_production_full.yaml name MCPOIDCConfigs of their own), taken to exist as a group another file
+ * defines is: the plainest valid object of the kind, so the runtime judges the config the example makes.
+ */
+const STAND_INS: Partial<Record<ReferenceField, (name: string) => Manifest>> = {
+  oidcConfigs: (name) => ({
+    kind: "MCPOIDCConfig",
+    metadata: { name },
+    spec: { type: "inline", inline: { issuer: "https://auth.example.com", clientId: name } },
+  }),
+};
+
+/** The objects of every kind a VirtualMCPServer references by name (core/references), from its file. */
+function referencedIn(vmcp: VirtualMCPServer, docs: readonly Manifest[], namespace: string) {
   return Object.fromEntries(
     REFERENCE_FIELDS.map((field) => {
-      const { kind, schema } = REFERENCES[field];
-      const objects = docs
-        .filter((d) => d.kind === kind)
-        .map((d) => {
+      const { kind, schema, refs } = REFERENCES[field] as Reference;
+      const defined = docs.filter((d) => d.kind === kind);
+      const standIn = STAND_INS[field];
+      const undefinedNames = refs(vmcp)
+        .map((ref) => ref.name)
+        .filter((name) => !defined.some((d) => d.metadata?.name === name));
+      const objects = [...defined, ...(standIn ? [...new Set(undefinedNames)].map(standIn) : [])];
+      return [
+        field,
+        objects.map((d) => {
           const status = RUNNING_STATUS[kind]?.(d, namespace);
           return schema.parse({
             ...d,
             metadata: { ...d.metadata, namespace },
             ...(status ? { status } : {}),
           });
-        });
-      return [field, objects];
+        }),
+      ];
     }),
   );
 }
@@ -122,7 +146,7 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
-          ...referencedIn(inNamespace, namespace),
+          ...referencedIn(vmcp, inNamespace, namespace),
           children: [],
         },
       };

@@ -3,6 +3,7 @@
 // examples and ToolHive's own examples of each supported version (read from the Go module cache).
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
@@ -11,8 +12,22 @@ import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** Examples that show a kind the functions do not resolve yet: refused, at this field. */
-const AWAITING_OBJECT_MODEL: Record<string, string> = {
-  "vmcp_oidc_incoming_auth.yaml#secure-vmcp": "spec.incomingAuth.oidcConfigRef",
+const AWAITING_OBJECT_MODEL: Record<string, string> = {};
+/** ToolHive's examples of OIDC incoming auth (an MCPOIDCConfig by reference): accepted, not only refused well. */
+const OIDC_EXAMPLES = [
+  "virtual-mcps/vmcp_with_oidcconfig_ref.yaml#shared-auth-vmcp",
+  "virtual-mcps/vmcp_inline_incoming_auth.yaml#inline-auth-vmcp",
+  "virtual-mcps/vmcp_production_full.yaml#production-vmcp",
+];
+
+/**
+ * ToolHive's examples its own runtime refuses, refused here at this field instead of written: the
+ * elicitation workflow's deploy step retries with `maxRetries`, a key neither ToolHive's CRD nor its
+ * runtime knows (the runtime's is `retryCount`), so the runtime sees a retry without a count.
+ */
+const INVALID_UPSTREAM: Record<string, string> = {
+  "virtual-mcps/composite_tool_with_elicitations.yaml#vmcp-interactive-deploy":
+    "spec.config.compositeToolRefs[0].name",
 };
 
 const snapshotsIn = (dir: string): Labelled[] =>
@@ -52,10 +67,60 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
   it("accepts every config written for ToolHive's examples, or refuses the spec naming the field", async () => {
     const result = await judgeAll(version, snapshotsIn(toolhiveExamples));
     expect(result.rejects).toEqual([]);
-    // They are valid upstream: the only refusals allowed are for kinds vmcp-lambda does not resolve yet.
+    // The only refusals allowed: kinds vmcp-lambda does not resolve yet, and what the runtime itself refuses.
     for (const { label, judgement } of result.judged)
-      if (judgement.kind === "refused")
+      if (judgement.kind === "refused" && INVALID_UPSTREAM[label])
+        expect(judgement.message.startsWith(`${INVALID_UPSTREAM[label]}: `), label).toBe(true);
+      else if (judgement.kind === "refused")
         expect(judgement.message, label).toMatch(/^spec\.[A-Za-z.]+: vmcp-lambda does not resolve /);
+    for (const label of OIDC_EXAMPLES)
+      expect(result.judged.find((j) => j.label === label)?.judgement, label).toEqual({ kind: "accepted" });
     expect(result.accepted).toBeGreaterThanOrEqual(7);
+  });
+
+  it("writes the composite tools of the VirtualMCPCompositeToolDefinitions ToolHive's examples reference", async () => {
+    const files = readManifests(toolhiveExamples).filter(({ file }) => /composite_tool_/.test(file));
+    expect(files.map(({ file }) => file.split("/").pop()).sort()).toEqual([
+      "composite_tool_complex.yaml",
+      "composite_tool_simple.yaml",
+      "composite_tool_with_elicitations.yaml",
+    ]);
+    for (const { file, docs } of files) {
+      const defined = docs
+        .filter((d) => d.kind === "VirtualMCPCompositeToolDefinition")
+        .map((d) => d.spec?.name);
+      expect(defined.length, file).toBeGreaterThan(0);
+      for (const { label, judgement } of (await judgeAll(version, snapshotsOf(file, docs))).judged) {
+        if (INVALID_UPSTREAM[label]) {
+          expect(judgement.kind === "refused" && judgement.message, label).toContain(
+            `${INVALID_UPSTREAM[label]}: VirtualMCPCompositeToolDefinition "interactive-deploy" is invalid: spec.steps[3].onError.retryCount`,
+          );
+          continue;
+        }
+        expect(judgement.kind, label).toBe("accepted");
+        const config = parse(judgement.kind === "accepted" ? judgement.config : "");
+        const written = (config.compositeTools ?? []).map((t: { name: string }) => t.name);
+        expect(written, label).toEqual(expect.arrayContaining(defined));
+        expect(config.compositeToolRefs, label).toBeUndefined();
+      }
+    }
+  });
+
+  it("writes the telemetry of the MCPTelemetryConfig ToolHive's example references", async () => {
+    const [example] = readManifests(toolhiveExamples).filter(({ file }) =>
+      file.endsWith("vmcp_with_telemetry_ref.yaml"),
+    );
+    const judged = (await judgeAll(version, snapshotsOf("vmcp_with_telemetry_ref.yaml", example?.docs ?? [])))
+      .judged;
+    expect(judged.map((j) => j.judgement.kind)).toEqual(["accepted"]);
+    const judgement = judged[0]?.judgement;
+    const config = parse(judgement?.kind === "accepted" ? judgement.config : "");
+    expect(config.telemetry).toMatchObject({
+      serviceName: "telemetry-demo-vmcp",
+      tracingEnabled: true,
+      metricsEnabled: true,
+      samplingRate: "0.1",
+      enablePrometheusMetricsPath: true,
+    });
   });
 });

@@ -69,14 +69,14 @@ describe("hintFor", () => {
   });
 
   it("gives no hint for kinds the reconcile does not read", () => {
-    const configMap = {
+    const secret = {
       apiVersion: "v1",
-      kind: "ConfigMap",
+      kind: "Secret",
       metadata: { name: "settings", namespace: "tools" },
     };
-    const review = request("ConfigMap", configMap, {
-      kind: { group: "", version: "v1", kind: "ConfigMap" },
-      resource: { group: "", version: "v1", resource: "configmaps" },
+    const review = request("Secret", secret, {
+      kind: { group: "", version: "v1", kind: "Secret" },
+      resource: { group: "", version: "v1", resource: "secrets" },
     });
     expect(hintFor(review, OWN)).toBeUndefined();
   });

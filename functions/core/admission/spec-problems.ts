@@ -104,6 +104,33 @@ function validateAuthz(incoming: VirtualMCPServer["spec"]["incomingAuth"]): Fiel
   );
 }
 
+/** The reference's own fields: a name that can be an MCPOIDCConfig's, and the audience the runtime requires. */
+function validateOIDCRef(incoming: VirtualMCPServer["spec"]["incomingAuth"]): FieldError[] {
+  const ref = incoming?.oidcConfigRef as (Tree & { name?: string; audience?: string }) | undefined;
+  if (!ref) return [];
+  const path = "spec.incomingAuth.oidcConfigRef";
+  const errors: FieldError[] = [];
+  if (ref.name && !isObjectName(ref.name))
+    errors.push({ path: `${path}.name`, message: notAName(ref.name, "MCPOIDCConfig") });
+  if (!ref.audience)
+    errors.push({
+      path: `${path}.audience`,
+      message:
+        "required; the audience this server's tokens must carry, unique per server so a token meant for another is refused here",
+    });
+  if (
+    ref.scopes !== undefined &&
+    !(Array.isArray(ref.scopes) && ref.scopes.every((s) => typeof s === "string"))
+  )
+    errors.push({ path: `${path}.scopes`, message: 'must be a list of strings, e.g. ["openid", "profile"]' });
+  if (ref.resourceUrl !== undefined && typeof ref.resourceUrl !== "string")
+    errors.push({
+      path: `${path}.resourceUrl`,
+      message: "must be a string: the URL clients reach this server at",
+    });
+  return errors;
+}
+
 function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
   const errors: FieldError[] = [];
   const incoming = spec.incomingAuth;
@@ -121,7 +148,7 @@ function validateAuth(spec: VirtualMCPServer["spec"]): FieldError[] {
         "required when type is oidc; set oidcConfigRef.name and oidcConfigRef.audience, or use type anonymous",
     });
   }
-  errors.push(...validateAuthz(incoming));
+  errors.push(...validateOIDCRef(incoming), ...validateAuthz(incoming));
   const outgoing = spec.outgoingAuth;
   if (outgoing?.source !== undefined && !oneOf(outgoing.source, ["discovered", "inline"])) {
     errors.push({
@@ -178,6 +205,18 @@ function validateAggregation(config: Record<string, unknown> | undefined): Field
       });
     } else seen.add(name);
   });
+  const refs = Array.isArray(config?.compositeToolRefs) ? config.compositeToolRefs : [];
+  refs.forEach((ref, i) => {
+    const name = asRecord(ref)?.name;
+    const path = `spec.config.compositeToolRefs[${i}].name`;
+    if (typeof name !== "string" || name === "")
+      errors.push({
+        path,
+        message: "required; name a VirtualMCPCompositeToolDefinition in the same namespace",
+      });
+    else if (!isObjectName(name))
+      errors.push({ path, message: notAName(name, "VirtualMCPCompositeToolDefinition") });
+  });
   return errors;
 }
 
@@ -193,6 +232,22 @@ function validateOptimizer(spec: VirtualMCPServer["spec"]): FieldError[] {
         "needs an embedding service: set spec.embeddingServerRef (recommended) or spec.config.optimizer.embeddingService",
     },
   ];
+}
+
+/** spec.telemetryConfigRef names an MCPTelemetryConfig (the CRD says so too; the reconcile must not trust it). */
+function validateTelemetryRef(spec: VirtualMCPServer["spec"]): FieldError[] {
+  const ref = (spec as Tree).telemetryConfigRef;
+  if (ref === undefined) return [];
+  const name = asRecord(ref)?.name;
+  const path = "spec.telemetryConfigRef.name";
+  if (typeof name !== "string" || name === "")
+    return [
+      {
+        path,
+        message: "required; name an MCPTelemetryConfig in the same namespace, or remove telemetryConfigRef",
+      },
+    ];
+  return isObjectName(name) ? [] : [{ path, message: notAName(name, "MCPTelemetryConfig") }];
 }
 
 /** Fields nested so deep that writing the runtime config or a patch of them would overflow the stack. */
@@ -218,7 +273,7 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
     const path = vmcp.spec.groupRef?.name ? "spec.groupRef.name" : "spec.config.groupRef";
     errors.push({ path, message: notAName(group, "MCPGroup") });
   }
-  errors.push(...validateDepth(vmcp.spec));
+  errors.push(...validateDepth(vmcp.spec), ...validateTelemetryRef(vmcp.spec));
   errors.push(
     ...validateAuth(vmcp.spec),
     ...validateAggregation(vmcp.spec.config),

@@ -65,7 +65,7 @@ const parseVmcp = (object: unknown) => {
 /** The cross-object references a request needs checked (none for other kinds or operations). */
 export function referencesOf(request: AdmissionRequest): References {
   const vmcp =
-    request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE"
+    request.kind.kind === "VirtualMCPServer" && request.operation !== "DELETE" && !request.subResource
       ? parseVmcp(request.object)
       : undefined;
   const referenced = (names: (field: ReferenceField) => readonly string[]) =>
@@ -158,6 +158,10 @@ export function decideValidation(
 ): Decision {
   if (request.operation === "DELETE" || request.operation === "CONNECT")
     return { allowed: true, warnings: [] };
+  // A status write cannot change the spec, which was judged when it was written; refusing one for what a
+  // referenced object has become since would silence the runtime's reports (the webhook sees status
+  // writes only to hint them).
+  if (request.subResource) return { allowed: true, warnings: [] };
   // The API server sends the object of the kind it names; anything else is not a request to judge by its spec.
   const objectKind = isTree(request.object) ? request.object.kind : undefined;
   if (objectKind !== undefined && objectKind !== request.kind.kind) {

@@ -63,3 +63,10 @@ export const DeploymentStatus = z.looseObject({
     .optional(),
 });
 export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
+
+/** A ConfigMap a spec names (an authorization ConfigMap): its string data, the only part the core reads. */
+export const ConfigMap = z.looseObject({
+  metadata: ObjectMeta,
+  data: StringMap.optional(),
+});
+export type ConfigMap = z.infer<typeof ConfigMap>;

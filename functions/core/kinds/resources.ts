@@ -22,6 +22,18 @@ export const RESOURCES = {
     plural: "embeddingservers",
     apiVersion: "toolhive.stacklok.dev/v1beta1",
   },
+  MCPOIDCConfig: { base: TOOLHIVE, plural: "mcpoidcconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPTelemetryConfig: {
+    base: TOOLHIVE,
+    plural: "mcptelemetryconfigs",
+    apiVersion: "toolhive.stacklok.dev/v1beta1",
+  },
+  VirtualMCPCompositeToolDefinition: {
+    base: TOOLHIVE,
+    plural: "virtualmcpcompositetooldefinitions",
+    apiVersion: "toolhive.stacklok.dev/v1beta1",
+  },
+  MCPAuthzConfig: { base: TOOLHIVE, plural: "mcpauthzconfigs", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   ServiceAccount: { base: "/api/v1", plural: "serviceaccounts", apiVersion: "v1" },
   ConfigMap: { base: "/api/v1", plural: "configmaps", apiVersion: "v1" },
   Service: { base: "/api/v1", plural: "services", apiVersion: "v1" },

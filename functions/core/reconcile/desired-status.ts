@@ -205,6 +205,17 @@ function dynamicFallback(report: RuntimeReport): Headline | undefined {
   };
 }
 
+/**
+ * A referenced object's condition into the list. Of a type the functions decide themselves (AuthConfigured,
+ * which upstream also uses for the authorization ConfigMap) it takes the place of the functions' verdict
+ * when that one is True; a failure the functions found stands (the reference's own error is in Valid).
+ */
+function overlay(conditions: DesiredCondition[], referenced: DesiredCondition): void {
+  const at = conditions.findIndex((c) => c.type === referenced.type);
+  if (at < 0) conditions.push(referenced);
+  else if (conditions[at]?.status === "True") conditions[at] = referenced;
+}
+
 export function desiredStatus(facts: StatusFacts): StatusPlan {
   const { vmcp, mode, now } = facts;
   const generation = vmcp.metadata.generation;
@@ -225,7 +236,7 @@ export function desiredStatus(facts: StatusFacts): StatusPlan {
       "AuthInvalid",
     ),
   ];
-  conditions.push(...facts.references.conditions);
+  for (const referenced of facts.references.conditions) overlay(conditions, referenced);
   const deployment = facts.deployment;
   conditions.push(
     deployment.state === "available"

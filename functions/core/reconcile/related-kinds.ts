@@ -33,7 +33,12 @@ type Selection =
   /** The one object a reference names (a GET; the field holds it or undefined). */
   | { readonly by: "name"; readonly name: (vmcp: VirtualMCPServer) => string | undefined }
   /** The objects the spec's references name (core/references: a GET each; the field holds those found). */
-  | { readonly by: "refs"; readonly refs: (vmcp: VirtualMCPServer) => readonly Ref[] }
+  | {
+      readonly by: "refs";
+      readonly refs: (vmcp: VirtualMCPServer) => readonly Ref[];
+      /** How the resync reads them: one LIST of the kind, or a GET of each name referenced (Reference). */
+      readonly resyncReads: "list" | "names";
+    }
   /** Every object of the namespace (a LIST; the plan picks, e.g. members by group). */
   | { readonly by: "namespace" };
 
@@ -66,7 +71,11 @@ const inGroupOf = (vmcp: VirtualMCPServer, groups: readonly string[]) => {
 
 /** A referenced kind (core/references) as a snapshot field: the objects its references name. */
 const referenced = <K extends Kind, S extends z.ZodType>(entry: Reference<K, S>) =>
-  related({ kinds: [entry.kind], schema: entry.schema, select: { by: "refs" as const, refs: entry.refs } });
+  related({
+    kinds: [entry.kind],
+    schema: entry.schema,
+    select: { by: "refs" as const, refs: entry.refs, resyncReads: entry.resyncReads ?? "list" },
+  });
 
 export const RELATED = {
   group: related({
@@ -96,6 +105,17 @@ export const RELATED = {
   }),
   toolConfigs: referenced(REFERENCES.toolConfigs),
   embeddingServer: referenced(REFERENCES.embeddingServer),
+  oidcConfigs: referenced(REFERENCES.oidcConfigs),
+  compositeToolDefinitions: referenced(REFERENCES.compositeToolDefinitions),
+  telemetryConfigs: referenced(REFERENCES.telemetryConfigs),
+  authzConfigs: referenced(REFERENCES.authzConfigs),
+  /**
+   * ConfigMap is a child kind too (CHILDREN: <name>-vmcp-config). The two never meet: children are read by
+   * their own names and listed by the managed-by label, this field by the names the spec references, and a
+   * ConfigMap's change hint is routed here by name (a child's name referenced as an authz ConfigMap would
+   * be a user's own choice, and then it is read as one).
+   */
+  authzConfigMaps: referenced(REFERENCES.authzConfigMaps),
 };
 
 export type RelatedField = keyof typeof RELATED;
@@ -109,6 +129,12 @@ export type RelatedObjects = {
 };
 
 export const RELATED_FIELDS = Object.keys(RELATED) as RelatedField[];
+
+/** Whether the resync LISTs the kind of a field (otherwise it GETs the names referenced). */
+export const listedByResync = (field: RelatedField): boolean => {
+  const select = RELATED[field].select as Selection;
+  return select.by !== "refs" || select.resyncReads === "list";
+};
 
 /** Every related kind, with the snapshot field it lands in. */
 export const RELATED_KINDS: readonly { kind: Kind; field: RelatedField }[] = RELATED_FIELDS.flatMap((field) =>

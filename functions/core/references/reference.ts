@@ -52,6 +52,12 @@ export interface Reference<K extends Kind = Kind, S extends z.ZodType = z.ZodTyp
   /** Every reference the spec makes to this kind, in document order (names repeat when fields do). */
   readonly refs: (vmcp: VirtualMCPServer) => readonly Ref[];
   readonly resolve: (input: ResolveInput<z.infer<S>>) => Resolution;
+  /**
+   * How the resync reads this kind for every VirtualMCPServer at once: one LIST of the kind (the default),
+   * or a GET of each name the VirtualMCPServers reference, for a core kind whose objects a cluster holds in
+   * numbers that no VirtualMCPServer names (ConfigMaps: a LIST would carry every one's data).
+   */
+  readonly resyncReads?: "list" | "names";
 }
 
 /** A reference, its kind and schema kept literal for the snapshot's type. */

@@ -10,13 +10,23 @@ import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
+import { AUTHZ_CONFIG_MAPS } from "./authz-config-maps.ts";
+import { AUTHZ_CONFIGS } from "./authz-configs.ts";
+import { COMPOSITE_TOOLS } from "./composite-tools.ts";
 import { EMBEDDING_SERVER } from "./embedding-server.ts";
+import { OIDC_CONFIGS } from "./oidc-configs.ts";
 import type { Reference, Resolution } from "./reference.ts";
+import { TELEMETRY_CONFIGS } from "./telemetry-configs.ts";
 import { TOOL_CONFIGS } from "./tool-configs.ts";
 
 export const REFERENCES = {
   toolConfigs: TOOL_CONFIGS,
   embeddingServer: EMBEDDING_SERVER,
+  oidcConfigs: OIDC_CONFIGS,
+  compositeToolDefinitions: COMPOSITE_TOOLS,
+  telemetryConfigs: TELEMETRY_CONFIGS,
+  authzConfigs: AUTHZ_CONFIGS,
+  authzConfigMaps: AUTHZ_CONFIG_MAPS,
 };
 
 export type ReferenceField = keyof typeof REFERENCES;

@@ -3,7 +3,7 @@
 
 import type { FieldError } from "../kinds/field-errors.ts";
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
-import { _, ANY, RUNTIME_CONFIG_SHAPE, type Shape } from "./config-shape.ts";
+import { _, ANY, COMPOSITE_TOOL, RUNTIME_CONFIG_SHAPE, type Shape } from "./config-shape.ts";
 
 /** v0.47.0 against v0.44.0: numerically, part by part. */
 export function versionAtLeast(version: string, floor: string): boolean {
@@ -102,6 +102,23 @@ export function fitSpecConfig(config: Tree | undefined, version: string): Fitted
   for (const key of RENDERED_KEYS) delete written[key];
   const fitted = fitToShape(written, RUNTIME_CONFIG_SHAPE, version, "spec.config");
   return { ...fitted, value: (fitted.value ?? {}) as Tree };
+}
+
+/**
+ * A composite tool kept outside spec.config (a VirtualMCPCompositeToolDefinition's spec) as the runtime of
+ * `version` reads one in compositeTools; `path` prefixes what is reported.
+ */
+export function fitCompositeTool(tool: Tree, version: string, path: string): Fitted & { value: Tree } {
+  const fitted = fitToShape(tool, COMPOSITE_TOOL, version, path);
+  return { ...fitted, value: (fitted.value ?? {}) as Tree };
+}
+
+/** One top-level setting (e.g. telemetry) as the runtime of `version` reads it; `path` prefixes what is reported. */
+export function fitRuntimeSetting(key: string, value: unknown, version: string, path: string): Fitted {
+  const shape = (RUNTIME_CONFIG_SHAPE as Readonly<Record<string, Shape>>)[key];
+  return shape === undefined
+    ? { value: undefined, unknown: [path], misshapen: [] }
+    : fitToShape(value, shape, version, path);
 }
 
 /** The warning (admission) and Event (reconcile) for a setting the runtime does not know. */

@@ -74,6 +74,39 @@ const STRATEGY = {
   },
 };
 
+/** One composite tool: inline in compositeTools, and the spec of a VirtualMCPCompositeToolDefinition. */
+export const COMPOSITE_TOOL: Shape = {
+  annotations,
+  description: _,
+  name: _,
+  output: {
+    properties: map({ default: ANY, description: _, properties: ANY, type: _, value: _ }),
+    required: list(_),
+  },
+  parameters: ANY,
+  steps: list({
+    arguments: ANY,
+    collection: _,
+    condition: _,
+    defaultResults: ANY,
+    dependsOn: list(_),
+    id: _,
+    itemVar: _,
+    maxIterations: _,
+    maxParallel: _,
+    message: _,
+    onCancel: { action: _ },
+    onDecline: { action: _ },
+    onError: { action: _, retryCount: _, retryDelay: _ },
+    schema: ANY,
+    step: ANY,
+    timeout: _,
+    tool: _,
+    type: _,
+  }),
+  timeout: _,
+};
+
 export const RUNTIME_CONFIG_SHAPE: Shape = {
   name: _,
   groupRef: _,
@@ -120,37 +153,7 @@ export const RUNTIME_CONFIG_SHAPE: Shape = {
     }),
   },
   compositeToolRefs: list({ name: _ }),
-  compositeTools: list({
-    annotations,
-    description: _,
-    name: _,
-    output: {
-      properties: map({ default: ANY, description: _, properties: ANY, type: _, value: _ }),
-      required: list(_),
-    },
-    parameters: ANY,
-    steps: list({
-      arguments: ANY,
-      collection: _,
-      condition: _,
-      defaultResults: ANY,
-      dependsOn: list(_),
-      id: _,
-      itemVar: _,
-      maxIterations: _,
-      maxParallel: _,
-      message: _,
-      onCancel: { action: _ },
-      onDecline: { action: _ },
-      onError: { action: _, retryCount: _, retryDelay: _ },
-      schema: ANY,
-      step: ANY,
-      timeout: _,
-      tool: _,
-      type: _,
-    }),
-    timeout: _,
-  }),
+  compositeTools: list(COMPOSITE_TOOL),
   operational: {
     logLevel: _,
     timeouts: { default: _, perWorkload: map(_) },

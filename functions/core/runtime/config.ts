@@ -48,7 +48,10 @@ function aggregation(written: unknown): Tree {
   };
 }
 
-/** Incoming auth the functions can render; oidc and authz by reference are refused earlier (renderable.ts). */
+/**
+ * Incoming auth as the spec gives it inline; oidc is refused earlier (renderable.ts), and authz by reference
+ * (an MCPAuthzConfig, a ConfigMap) is laid over this by its resolver (core/references).
+ */
 function incomingAuth(spec: VirtualMCPServer["spec"]): Tree {
   const incoming = spec.incomingAuth ?? {};
   const result: Tree = { type: incoming.type ?? "anonymous" };

@@ -10,43 +10,14 @@ import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 const NOT_YET = "vmcp-lambda does not resolve";
 
 /** Spec fields (top level) that reference a kind the functions do not read yet, and what to do instead. */
-const REFERENCES: readonly [field: string, kind: string, instead: string][] = [
-  ["telemetryConfigRef", "MCPTelemetryConfig", "set spec.config.telemetry inline"],
-];
+const REFERENCES: readonly [field: string, kind: string, instead: string][] = [];
 
 const present = (value: unknown) =>
   value !== undefined && value !== null && !(isTree(value) && Object.keys(value).length === 0);
 
-function incomingAuthErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
-  const incoming = spec.incomingAuth;
-  const errors: FieldError[] = [];
-  if (incoming?.type === "oidc")
-    errors.push({
-      path: "spec.incomingAuth.oidcConfigRef",
-      message: `${NOT_YET} MCPOIDCConfig references yet, and the vMCP runtime needs the issuer and client it holds; use type anonymous behind your own authenticating proxy for now`,
-    });
-  if (incoming?.authzConfigRef)
-    errors.push({
-      path: "spec.incomingAuth.authzConfigRef",
-      message: `${NOT_YET} MCPAuthzConfig references yet; write the Cedar policies in spec.incomingAuth.authzConfig (type inline)`,
-    });
-  const authz = incoming?.authzConfig as Tree | undefined;
-  if (authz && (authz.type ?? "configMap") === "configMap")
-    errors.push({
-      path: "spec.incomingAuth.authzConfig.configMap",
-      message: `${NOT_YET} authorization policies from a ConfigMap yet; write them in authzConfig.inline.policies (type inline)`,
-    });
-  return errors;
-}
-
 function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
   const errors: FieldError[] = [];
-  if (Array.isArray(config.compositeToolRefs) && config.compositeToolRefs.length > 0)
-    errors.push({
-      path: "spec.config.compositeToolRefs",
-      message: `${NOT_YET} VirtualMCPCompositeToolDefinition references yet (the runtime would leave those tools out); write them in spec.config.compositeTools`,
-    });
   const storage = spec.sessionStorage as Tree | undefined;
   if (config.rateLimiting !== undefined && storage?.provider !== "redis")
     errors.push({
@@ -59,7 +30,7 @@ function configErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
 
 export function unrenderable(vmcp: VirtualMCPServer): FieldError[] {
   const spec = vmcp.spec as VirtualMCPServer["spec"] & Tree;
-  const errors = incomingAuthErrors(spec);
+  const errors: FieldError[] = [];
   for (const [field, kind, instead] of REFERENCES)
     if (present(spec[field]))
       errors.push({ path: `spec.${field}`, message: `${NOT_YET} ${kind} yet; ${instead}` });

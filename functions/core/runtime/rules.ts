@@ -7,6 +7,7 @@ import type { FieldError } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
+import { compositeToolErrors } from "./composite-rules.ts";
 import { durationMs } from "./report.ts";
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -138,27 +139,8 @@ function headerRules(headers: unknown): FieldError[] {
   });
 }
 
-function compositeToolRules(tools: unknown): FieldError[] {
-  return list(tools).flatMap((tool, i): FieldError[] => {
-    const path = `spec.config.compositeTools[${i}]`;
-    const t = tree(tool);
-    const errors: FieldError[] = [];
-    if (!t.description) errors.push({ path: `${path}.description`, message: "required; clients see it" });
-    const steps = list(t.steps).map(tree);
-    if (steps.length === 0) errors.push({ path: `${path}.steps`, message: "at least one step is required" });
-    const ids = new Set<unknown>();
-    steps.forEach((step, j) => {
-      if (!step.id) errors.push({ path: `${path}.steps[${j}].id`, message: "required" });
-      else if (ids.has(step.id))
-        errors.push({
-          path: `${path}.steps[${j}].id`,
-          message: `${shown(String(step.id))} is used by an earlier step`,
-        });
-      ids.add(step.id);
-    });
-    return errors;
-  });
-}
+const compositeToolRules = (tools: unknown): FieldError[] =>
+  list(tools).flatMap((tool, i) => compositeToolErrors(tool, `spec.config.compositeTools[${i}]`));
 
 /** The runtime's own rules over what a spec renders into; empty when the runtime will accept it. */
 export function runtimeRuleErrors(spec: VirtualMCPServer["spec"]): FieldError[] {

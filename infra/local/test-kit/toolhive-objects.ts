@@ -1,11 +1,15 @@
 // ToolHive's objects for tests and benchmarks, one builder per kind. Each kind is one entry of KINDS: its
 // default spec, the least a valid object of it holds (what its CRD requires, a member in the default group);
 // a test overrides what it is about. The apiVersion is the API table's; every kind of the table of related
-// kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder.
-
+// kinds must have an entry (the type checker says which is missing), so a new related kind gets a builder;
+// the Kubernetes kinds among them (a ConfigMap, which has data, not a spec) have their own builders below.
+import type { MCPAuthzConfig } from "../../../functions/core/kinds/authz-config.ts";
+import type { VirtualMCPCompositeToolDefinition } from "../../../functions/core/kinds/composite-tool-definition.ts";
 import type { EmbeddingServer } from "../../../functions/core/kinds/embedding-server.ts";
-import type { ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
+import type { ConfigMap, ObjectMeta } from "../../../functions/core/kinds/kubernetes.ts";
+import type { MCPOIDCConfig } from "../../../functions/core/kinds/oidc-config.ts";
 import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
+import type { MCPTelemetryConfig } from "../../../functions/core/kinds/telemetry-config.ts";
 import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts";
 import type {
   ExternalAuthConfig,
@@ -22,7 +26,8 @@ const NAMESPACE = "tools";
 const GROUP = "team-a";
 
 type Spec = Record<string, unknown>;
-type RelatedKind = (typeof RELATED)[RelatedField]["kinds"][number];
+/** The related kinds that are ToolHive's (the core kinds among them are Kubernetes' own). */
+type RelatedKind = Exclude<(typeof RELATED)[RelatedField]["kinds"][number], "ConfigMap">;
 /** A kind's default spec, from the object's name and group. */
 type DefaultSpec = (name: string, group: string) => Spec;
 
@@ -50,6 +55,22 @@ const KINDS = {
   MCPExternalAuthConfig: (): Spec => ({ type: "unauthenticated" }),
   MCPToolConfig: (): Spec => ({ toolsFilter: ["echo"] }),
   EmbeddingServer: (): Spec => ({}),
+  MCPOIDCConfig: (): Spec => ({
+    type: "inline",
+    inline: { issuer: "https://auth.example.com", clientId: "vmcp" },
+  }),
+  MCPTelemetryConfig: (): Spec => ({
+    openTelemetry: { enabled: true, endpoint: "otel-collector:4318", tracing: { enabled: true } },
+  }),
+  VirtualMCPCompositeToolDefinition: (name: string): Spec => ({
+    name: name.replaceAll("-", "_"),
+    description: `The ${name} workflow`,
+    steps: [{ id: "first", type: "tool", tool: "echo", arguments: { message: "{{.params.text}}" } }],
+  }),
+  MCPAuthzConfig: (): Spec => ({
+    type: "cedarv1",
+    config: { policies: ['permit(principal, action == Action::"tools/call", resource);'] },
+  }),
 } satisfies Record<"VirtualMCPServer" | RelatedKind, DefaultSpec> & Record<string, DefaultSpec>;
 
 export type ToolHiveKind = keyof typeof KINDS;
@@ -96,6 +117,34 @@ export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAu
 
 export const mcpToolConfig = builder<"MCPToolConfig", MCPToolConfig>("MCPToolConfig");
 export const embeddingServer = builder<"EmbeddingServer", EmbeddingServer>("EmbeddingServer");
+export const mcpOIDCConfig = builder<"MCPOIDCConfig", MCPOIDCConfig>("MCPOIDCConfig");
+
+export const mcpTelemetryConfig = builder<"MCPTelemetryConfig", MCPTelemetryConfig>("MCPTelemetryConfig");
+
+export const compositeToolDefinition = builder<
+  "VirtualMCPCompositeToolDefinition",
+  VirtualMCPCompositeToolDefinition
+>("VirtualMCPCompositeToolDefinition");
+export const mcpAuthzConfig = builder<"MCPAuthzConfig", MCPAuthzConfig>("MCPAuthzConfig");
+
+/** A ConfigMap a spec names, with the data given. */
+export function configMap(
+  name: string,
+  data: Record<string, string>,
+  overrides: { namespace?: string; metadata?: Partial<ObjectMeta> } = {},
+): ConfigMap & { apiVersion: string; kind: "ConfigMap" } {
+  return {
+    apiVersion: RESOURCES.ConfigMap.apiVersion,
+    kind: "ConfigMap",
+    metadata: { name, namespace: overrides.namespace ?? NAMESPACE, ...overrides.metadata },
+    data,
+  };
+}
+
+/** An authorization config as a ConfigMap's key holds it (JSON): Cedar, with the policies given. */
+export function cedarAuthzJson(policies: readonly string[], cedar: Record<string, unknown> = {}): string {
+  return JSON.stringify({ version: "1.0", type: "cedarv1", cedar: { policies, ...cedar } });
+}
 
 /** An MCPExternalAuthConfig spec that injects the X-API-Key header from a key of a Secret. */
 export function headerInjection(secret = "creds", key = "api-key"): Spec {

@@ -15,6 +15,16 @@ const vmcp = (spec: Record<string, unknown> = {}) => virtualMCPServer("team", { 
 const found: Lookups = { group: "found", authConfigs: new Map(), members: 2 };
 
 describe("validation decisions", () => {
+  it("admits any status write without a lookup: the spec was judged when it was written", () => {
+    const request = review("VirtualMCPServer", vmcp(), { operation: "UPDATE", subResource: "status" });
+    expect(referencesOf(request).group).toBeUndefined();
+    expect(referencesOf(request).authConfigs).toEqual(new Map());
+    expect(decideValidation(request, { ...found, group: "missing" })).toEqual({
+      allowed: true,
+      warnings: [],
+    });
+  });
+
   it("admits a valid VirtualMCPServer whose group exists", () => {
     expect(decideValidation(review("VirtualMCPServer", vmcp()), found)).toEqual({
       allowed: true,

@@ -13,7 +13,12 @@ import {
 import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
 import type { VirtualMCPServer } from "../../../functions/core/kinds/toolhive.ts";
 import { server, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
-import { headerInjection, mcpExternalAuthConfig } from "../../../infra/local/test-kit/toolhive-objects.ts";
+import {
+  cedarAuthzJson,
+  configMap,
+  headerInjection,
+  mcpExternalAuthConfig,
+} from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const hint = (fields: Partial<ChangeHint> = {}): ChangeHint => ({
   kind: "VirtualMCPServer",
@@ -70,7 +75,7 @@ describe("the ChangeHint and ReconcileRequest schemas", () => {
       const parsed = ChangeHintSchema.safeParse({ ...wellFormed, ...fields });
       return parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join("."));
     };
-    expect(refused({ kind: "ConfigMap" })).toEqual(["kind"]);
+    expect(refused({ kind: "Secret" })).toEqual(["kind"]);
     expect(refused({ namespace: "" })).toEqual(["namespace"]);
     expect(refused({ name: "" })).toEqual(["name"]);
     expect(refused({ operation: "CONNECT" })).toEqual(["operation"]);
@@ -121,6 +126,29 @@ describe("expandHint", () => {
       "other",
     ]);
     expect(expandHint(hint({ kind: "MCPServer", name: "github", groups: [] }), vmcps)).toEqual([]);
+  });
+
+  it("reaches, for a ConfigMap, the VirtualMCPServers that name it for authorization, and none for a child's", () => {
+    const authz = (name: string) => ({
+      type: "anonymous",
+      authzConfig: { type: "configMap", configMap: { name, key: "authz.json" } },
+    });
+    const readers = [
+      named("reader", { incomingAuth: authz("policies") }),
+      named("other", { incomingAuth: authz("elsewhere") }),
+      named("team", {}),
+    ];
+    expect(names(expandHint(hint({ kind: "ConfigMap", name: "policies" }), readers))).toEqual(["reader"]);
+    // The functions' own child of "team" is no reference: a hint for it reaches nobody.
+    expect(expandHint(hint({ kind: "ConfigMap", name: "team-vmcp-config" }), readers)).toEqual([]);
+    expect(
+      names(
+        expandHint(hint({ kind: "MCPAuthzConfig", name: "shared" }), [
+          named("ref", { incomingAuth: { type: "anonymous", authzConfigRef: { name: "shared" } } }),
+          ...readers,
+        ]),
+      ),
+    ).toEqual(["ref"]);
   });
 
   it("reaches every VirtualMCPServer given for an MCPExternalAuthConfig, sorted by name", () => {
@@ -283,6 +311,30 @@ describe("predatesHint", () => {
       ),
     ).toBe(false);
     expect(predatesHint(snapshot({ authConfigs: [] }), cause)).toBe(false);
+  });
+
+  it("holds for an authorization ConfigMap UPDATE until its resourceVersion moves, never for the child ConfigMap", () => {
+    const reader = vmcp({
+      incomingAuth: {
+        type: "anonymous",
+        authzConfig: { type: "configMap", configMap: { name: "policies" } },
+      },
+    });
+    const policies = configMap("policies", {
+      "authz.json": cedarAuthzJson(["permit(principal, action, resource);"]),
+    });
+    const cause = hint({ kind: "ConfigMap", name: "policies", oldResourceVersion: "9" });
+    expect(predatesHint(snapshot({ vmcp: reader, authzConfigMaps: [rv(policies, "9")] }), cause)).toBe(true);
+    expect(predatesHint(snapshot({ vmcp: reader, authzConfigMaps: [rv(policies, "10")] }), cause)).toBe(
+      false,
+    );
+    // The child ConfigMap at the hinted version is not what the hint is about: it names no reference.
+    const child: KubeObject = {
+      kind: "ConfigMap",
+      metadata: { name: "team-vmcp-config", resourceVersion: "9" },
+    };
+    const childHint = hint({ kind: "ConfigMap", name: "team-vmcp-config", oldResourceVersion: "9" });
+    expect(predatesHint(snapshot({ vmcp: reader, children: [child] }), childHint)).toBe(false);
   });
 
   it("holds for a Deployment status UPDATE while the child Deployment has the old resourceVersion", () => {

@@ -74,8 +74,61 @@ describe("runtimeRuleErrors", () => {
     ],
     [
       "a composite tool without description",
-      config({ compositeTools: [{ name: "t", steps: [{ id: "s" }] }] }),
+      config({ compositeTools: [{ name: "t", steps: [{ id: "s", tool: "echo" }] }] }),
       "spec.config.compositeTools[0].description",
+    ],
+    ...(
+      [
+        ["a tool step without its tool", { id: "s" }, "steps[0].tool"],
+        ["a step with tool and message but no type", { id: "s", tool: "t", message: "m" }, "steps[0]"],
+        ["an unknown step type", { id: "s", type: "shell" }, "steps[0].type"],
+        ["an elicitation without message", { id: "s", type: "elicitation" }, "steps[0].message"],
+        [
+          "a forEach without collection",
+          { id: "s", type: "forEach", step: { tool: "t" } },
+          "steps[0].collection",
+        ],
+        ["a dependency on no step", { id: "s", tool: "t", dependsOn: ["x"] }, "steps[0].dependsOn[0]"],
+        [
+          "a retry without count",
+          { id: "s", tool: "t", onError: { action: "retry" } },
+          "steps[0].onError.retryCount",
+        ],
+        [
+          "an elicitation answer without action",
+          { id: "s", type: "elicitation", message: "ok?", onDecline: {} },
+          "steps[0].onDecline.action",
+        ],
+      ] as const
+    ).map(([what, step, at]): [string, VirtualMCPServer["spec"], string] => [
+      what,
+      config({ compositeTools: [{ name: "t", description: "d", steps: [step] }] }),
+      `spec.config.compositeTools[0].${at}`,
+    ]),
+    [
+      "a dependency cycle",
+      config({
+        compositeTools: [
+          {
+            name: "t",
+            description: "d",
+            steps: [
+              { id: "a", tool: "t", dependsOn: ["b"] },
+              { id: "b", tool: "t", dependsOn: ["a"] },
+            ],
+          },
+        ],
+      }),
+      "spec.config.compositeTools[0].steps",
+    ],
+    [
+      "parameters that are no object schema",
+      config({
+        compositeTools: [
+          { name: "t", description: "d", parameters: { type: "string" }, steps: [{ id: "s", tool: "t" }] },
+        ],
+      }),
+      "spec.config.compositeTools[0].parameters.type",
     ],
     [
       "inline authz without policies",

@@ -1,0 +1,151 @@
+// MCPOIDCConfig, named by spec.incomingAuth.oidcConfigRef: resolved into the runtime's incomingAuth.oidc as
+// ToolHive's operator resolves it (converter.go resolveOIDCConfig, pkg/oidc ResolveFromConfigRef): the
+// provider from the MCPOIDCConfig, audience, scopes and resource URL from the reference; the client secret
+// reaches the pod as env VMCP_OIDC_CLIENT_SECRET from its secretKeyRef, the CA bundle ConfigMap mounted
+// under /config/certs/<ConfigMap>. The runtime never reads the reference itself, so a missing or invalid
+// MCPOIDCConfig is an error (fail closed: never a server without the authentication it asks for), with
+// upstream's condition OIDCConfigRefValidated; status.oidcConfigHash is our own hash of its spec
+// (content-hash.ts), as upstream's copy of its status.configHash needs ToolHive's controller.
+
+import type { DesiredCondition } from "../kinds/conditions.ts";
+import { type FieldError, formatErrors, isObjectName } from "../kinds/field-errors.ts";
+import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { statusUrl } from "../kinds/names.ts";
+import { MCPOIDCConfig } from "../kinds/oidc-config.ts";
+import { shown } from "../kinds/shown.ts";
+import { modeOf, type VirtualMCPServer } from "../kinds/toolhive.ts";
+import type { PodAdditions } from "../runtime/pod-additions.ts";
+import { contentHash } from "./content-hash.ts";
+import { CA_VOLUME_PREFIX, type OIDCProvider, readProvider } from "./oidc-config-spec.ts";
+import { missingRefs, type Ref, reference } from "./reference.ts";
+
+/** The env the runtime reads the client secret from (config clientSecretEnv), as upstream names it. */
+export const OIDC_CLIENT_SECRET_ENV = "VMCP_OIDC_CLIENT_SECRET";
+const CA_MOUNT_BASE = "/config/certs";
+const CLUSTER_CA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+/** The cluster's root CA, published into every namespace by kube-controller-manager. */
+const CLUSTER_CA_CONFIGMAP = "kube-root-ca.crt";
+const CONDITION = "OIDCConfigRefValidated";
+
+const condition = (status: "True" | "False", reason: string, message: string): DesiredCondition => ({
+  type: CONDITION,
+  status,
+  reason,
+  message,
+});
+
+type OIDCRef = { audience?: unknown; scopes?: unknown; resourceUrl?: unknown };
+const refOf = (vmcp: VirtualMCPServer): OIDCRef => (vmcp.spec.incomingAuth?.oidcConfigRef ?? {}) as OIDCRef;
+
+/** incomingAuth.oidc in the runtime's keys (pkg/vmcp/config OIDCConfig); false and empty values left out. */
+function runtimeOIDC(vmcp: VirtualMCPServer, provider: OIDCProvider): Tree {
+  const ref = refOf(vmcp);
+  const caBundlePath = provider.caBundle
+    ? `${CA_MOUNT_BASE}/${provider.caBundle.configMap}/${provider.caBundle.key}`
+    : provider.clusterCA
+      ? `${CLUSTER_CA_DIR}/ca.crt`
+      : undefined;
+  const resourceUrl =
+    typeof ref.resourceUrl === "string" && ref.resourceUrl !== "" ? ref.resourceUrl : undefined;
+  const entries: [string, unknown][] = [
+    ["issuer", provider.issuer],
+    ["clientId", provider.clientId],
+    ["clientSecretEnv", provider.clientSecret ? OIDC_CLIENT_SECRET_ENV : undefined],
+    ["audience", ref.audience],
+    // Upstream defaults to http://<name>.<namespace>.svc.cluster.local:4483, a host no Service has (the
+    // Service is vmcp-<name>); the URL clients actually reach in the cluster is status.url.
+    ["resource", resourceUrl ?? statusUrl(vmcp.metadata.name, vmcp.metadata.namespace ?? "")],
+    ["jwksUrl", provider.jwksUrl],
+    ["introspectionUrl", provider.introspectionUrl],
+    ["scopes", Array.isArray(ref.scopes) && ref.scopes.length > 0 ? ref.scopes : undefined],
+    ["protectedResourceAllowPrivateIp", provider.protectedResourceAllowPrivateIp || undefined],
+    ["jwksAllowPrivateIp", provider.jwksAllowPrivateIp || undefined],
+    ["insecureAllowHttp", provider.insecureAllowHttp || undefined],
+    ["caBundlePath", caBundlePath],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+}
+
+function podAdditions(vmcp: VirtualMCPServer, provider: OIDCProvider): Partial<PodAdditions> {
+  const { clientSecret, caBundle } = provider;
+  const mounts = caBundle
+    ? [
+        {
+          volume: `${CA_VOLUME_PREFIX}${caBundle.configMap}`,
+          configMap: caBundle.configMap,
+          mountPath: `${CA_MOUNT_BASE}/${caBundle.configMap}`,
+          key: caBundle.key,
+        },
+      ]
+    : // A static-mode pod gets no service account token, so not the CA file beside it either: the
+      // cluster's CA is mounted where the runtime is told to find it, and still no token.
+      provider.clusterCA && modeOf(vmcp) === "static"
+      ? [
+          {
+            volume: "oidc-cluster-ca",
+            configMap: CLUSTER_CA_CONFIGMAP,
+            mountPath: CLUSTER_CA_DIR,
+            key: "ca.crt",
+          },
+        ]
+      : [];
+  return {
+    secretEnv: clientSecret
+      ? [{ name: OIDC_CLIENT_SECRET_ENV, secret: clientSecret.name, key: clientSecret.key }]
+      : [],
+    mounts,
+  };
+}
+
+export const OIDC_CONFIGS = reference({
+  kind: "MCPOIDCConfig",
+  schema: MCPOIDCConfig,
+  refs: (vmcp): Ref[] => {
+    const name = vmcp.spec.incomingAuth?.oidcConfigRef?.name;
+    return typeof name === "string" && isObjectName(name)
+      ? [{ path: "spec.incomingAuth.oidcConfigRef.name", name }]
+      : [];
+  },
+  resolve: (input) => {
+    const ref = input.refs[0];
+    if (!ref) return { errors: [], conditions: [] };
+    const config = input.found.get(ref.name);
+    const name = shown(ref.name);
+    if (!config)
+      return {
+        errors: missingRefs(input, "MCPOIDCConfig"),
+        conditions: [condition("False", "OIDCConfigRefNotFound", `MCPOIDCConfig ${name} not found`)],
+      };
+    const reading = readProvider(config.spec);
+    if (!reading.ok) {
+      const errors: FieldError[] = reading.problems.map((problem) => ({
+        path: ref.path,
+        message: `MCPOIDCConfig ${name} ${problem.path}: ${problem.message}`,
+      }));
+      return {
+        errors,
+        conditions: [
+          condition(
+            "False",
+            "OIDCConfigRefNotValid",
+            `MCPOIDCConfig ${name} is not valid: ${formatErrors(reading.problems)}`,
+          ),
+        ],
+      };
+    }
+    const { provider } = reading;
+    return {
+      errors: [],
+      conditions: [condition("True", "OIDCConfigRefValid", `MCPOIDCConfig ${name} is valid and ready`)],
+      status: { oidcConfigHash: contentHash(config.spec) },
+      pod: podAdditions(input.vmcp, provider),
+      config: (rendered) => ({
+        ...rendered,
+        incomingAuth: {
+          ...(isTree(rendered.incomingAuth) ? rendered.incomingAuth : {}),
+          oidc: runtimeOIDC(input.vmcp, provider),
+        },
+      }),
+    };
+  },
+});
