@@ -7,6 +7,7 @@ import { isKind, RESOURCES } from "../../../functions/core/kinds/resources.ts";
 import type {
   ExternalAuthConfig,
   MCPGroup,
+  ServerEntry,
   VirtualMCPServer,
   Workload,
 } from "../../../functions/core/kinds/toolhive.ts";
@@ -84,7 +85,7 @@ export const mcpServer = builder<"MCPServer", Workload & { kind: "MCPServer" }>(
 export const mcpRemoteProxy = builder<"MCPRemoteProxy", Workload & { kind: "MCPRemoteProxy" }>(
   "MCPRemoteProxy",
 );
-export const mcpServerEntry = builder<"MCPServerEntry", { spec: Spec }>("MCPServerEntry");
+export const mcpServerEntry = builder<"MCPServerEntry", ServerEntry>("MCPServerEntry");
 export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAuthConfig>(
   "MCPExternalAuthConfig",
 );
