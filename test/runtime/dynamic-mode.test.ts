@@ -14,7 +14,6 @@ import {
   VMCP_IMAGE_REPOSITORY,
 } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
-import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
@@ -110,29 +109,16 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
         group: groupName,
         spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse" },
       }),
+      mcpServerEntry(member("delta"), {
+        group: groupName,
+        spec: { remoteUrl: a.url, allowPrivateEndpoint: true },
+      }),
       virtualMCPServer(name, { group: groupName }),
     );
-    // A kind the functions do not write (their API table has no entry for it): kubectl applies it.
-    const delta = mcpServerEntry(member("delta"), {
-      namespace: ns(),
-      group: groupName,
-      spec: { remoteUrl: a.url },
-    });
-    const applied = kubectl(["apply", "-f", "-"], JSON.stringify(delta));
-    expect(applied.status, applied.stderr).toBe(0);
     // What ToolHive's controllers would report for the members.
     await patchStatus(kubeConfig(), "MCPServer", ns(), member("alpha"), { phase: "Running", url: a.url });
     await patchStatus(kubeConfig(), "MCPRemoteProxy", ns(), member("gamma"), { phase: "Ready", url: b.url });
-    const entry = await rawRequest(
-      kubeConfig(),
-      `/apis/toolhive.stacklok.dev/v1beta1/namespaces/${ns()}/mcpserverentries/${member("delta")}/status`,
-      {
-        method: "PATCH",
-        headers: { "content-type": "application/merge-patch+json" },
-        body: JSON.stringify({ status: { phase: "Valid" } }),
-      },
-    );
-    expect(entry.status, entry.body).toBe(200);
+    await patchStatus(kubeConfig(), "MCPServerEntry", ns(), member("delta"), { phase: "Valid" });
     history = await watchHistory(kubeConfig(), ns(), name);
     await reconcile();
   });

@@ -10,7 +10,8 @@ import { runtimeProfile, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runt
 import { containerEnvNames, validateConfig } from "./vmcp-validate.ts";
 
 export type Judgement =
-  | { readonly kind: "accepted" }
+  /** With the config.yaml accepted, for what a test asserts beyond the runtime's verdict. */
+  | { readonly kind: "accepted"; readonly config: string }
   | { readonly kind: "refused"; readonly message: string }
   | { readonly kind: "rejected"; readonly reason: string; readonly config?: string };
 
@@ -27,7 +28,7 @@ export async function judge(version: string, snapshot: Snapshot): Promise<Judgem
     const config = configMap.data["config.yaml"] ?? "";
     const verdict = await validateConfig(version, config, containerEnvNames(deployment));
     return verdict.accepted
-      ? { kind: "accepted" }
+      ? { kind: "accepted", config }
       : { kind: "rejected", reason: `vmcp validate: ${verdict.output.trim()}`, config };
   }
   const conditions = (plan.status?.conditions ?? []) as Condition[];

@@ -3,17 +3,32 @@
 // examples and ToolHive's own examples of each supported version (read from the Go module cache).
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
 import { type Judgement, judge } from "./judge.ts";
-import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
+import { type Labelled, type Manifest, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** Examples that show a kind the functions do not resolve yet: refused, at this field. */
 const AWAITING_OBJECT_MODEL: Record<string, string> = {
   "vmcp_oidc_incoming_auth.yaml#secure-vmcp": "spec.incomingAuth.oidcConfigRef",
 };
+
+/** ToolHive's standalone entry examples share group remote-tools but bring no VirtualMCPServer: one over it. */
+const OVER_REMOTE_TOOLS: Manifest = {
+  apiVersion: "toolhive.stacklok.dev/v1beta1",
+  kind: "VirtualMCPServer",
+  metadata: { name: "remote-tools-vmcp", namespace: "toolhive-system" },
+  spec: {
+    groupRef: { name: "remote-tools" },
+    incomingAuth: { type: "anonymous" },
+    outgoingAuth: { source: "inline" },
+  },
+};
+
+type StaticBackend = { name: string; url: string; transport: string; type?: string; caBundlePath?: string };
 
 const snapshotsIn = (dir: string): Labelled[] =>
   readManifests(dir).flatMap(({ file, docs }) => snapshotsOf(file, docs));
@@ -57,5 +72,42 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
       if (judgement.kind === "refused")
         expect(judgement.message, label).toMatch(/^spec\.[A-Za-z.]+: vmcp-lambda does not resolve /);
     expect(result.accepted).toBeGreaterThanOrEqual(7);
+  });
+
+  it("serves ToolHive's MCPServerEntry examples with the entries as backends of type entry", async () => {
+    const files = readManifests(join(toolhiveExamples, "mcp-server-entries"));
+    const mixed = files.find((f) => f.file === "mcpserverentry_mixed_group.yaml");
+    const standalone = files.filter((f) => f !== mixed).flatMap((f) => f.docs);
+    const accepted = async (input: Labelled | undefined) => {
+      const judgement = await judge(version, input?.snapshot ?? ({} as Labelled["snapshot"]));
+      if (judgement.kind !== "accepted") throw new Error(`${input?.label}: ${JSON.stringify(judgement)}`);
+      return parse(judgement.config) as { backends: StaticBackend[]; outgoingAuth: Record<string, any> };
+    };
+
+    // The local MCPServer and the remote entry behind one VirtualMCPServer.
+    const eng = await accepted(snapshotsOf(mixed?.file ?? "", mixed?.docs ?? [])[0]);
+    expect(eng.backends.map((b) => b.name)).toEqual(["context7", "github-mcp"]);
+    expect(eng.backends[0]).toMatchObject({
+      type: "entry",
+      url: "https://mcp.context7.com/mcp",
+      transport: "streamable-http",
+    });
+    expect(eng.backends[1]?.type).toBeUndefined();
+
+    // Every standalone entry: plain, with a CA bundle, with forwarded headers, with token exchange.
+    const remote = await accepted(snapshotsOf("standalone entries", [...standalone, OVER_REMOTE_TOOLS])[0]);
+    expect(remote.backends.map((b) => [b.name, b.type, b.transport])).toEqual([
+      ["context7", "entry", "streamable-http"],
+      ["internal-api", "entry", "sse"],
+      ["internal-mcp", "entry", "streamable-http"],
+      ["salesforce-mcp", "entry", "streamable-http"],
+    ]);
+    expect(remote.backends.find((b) => b.name === "internal-mcp")?.caBundlePath).toBe(
+      "/etc/toolhive/ca-bundles/internal-mcp/ca.crt",
+    );
+    expect(remote.outgoingAuth.backends["salesforce-mcp"]).toMatchObject({
+      type: "token_exchange",
+      tokenExchange: { clientSecretEnv: "TOOLHIVE_TOKEN_EXCHANGE_CLIENT_SECRET_SALESFORCE_AUTH" },
+    });
   });
 });
