@@ -11,7 +11,7 @@ import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
-import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { defaultAdmissionSettings, silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -167,6 +167,24 @@ describe("admission webhooks on the real API server", () => {
         groups: [],
         at: expect.any(Number),
       },
+    ]);
+  });
+
+  it("hints a write of an MCPServerEntry, and of its status, with the entry's group", async () => {
+    const before = publisher.hints.length;
+    const entry = `
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServerEntry
+metadata: { name: context7, namespace: ${namespace.name} }
+spec: { remoteUrl: "https://mcp.context7.com/mcp", transport: streamable-http, groupRef: { name: team-a } }`;
+    const applied = await kubectl(["apply", "-f", "-"], entry);
+    expect(applied.status, applied.stderr).toBe(0);
+    // ToolHive's entry controller reports the entry Valid: static discovery reads that.
+    await patchStatus(kubeConfig(), "MCPServerEntry", namespace.name, "context7", { phase: "Valid" });
+    const hints = publisher.hints.slice(before).filter((h) => h.kind === "MCPServerEntry");
+    expect(hints.map((h) => [h.name, h.operation, h.groups])).toEqual([
+      ["context7", "CREATE", ["team-a"]],
+      ["context7", "UPDATE", ["team-a"]],
     ]);
   });
 });
