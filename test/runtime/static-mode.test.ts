@@ -1,13 +1,15 @@
-// Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE, one of
-// them a remote MCPServerEntry), the functions' reconcile, and ToolHive's vMCP runtime run as the
-// Deployment says. An MCP client sees every backend tool under the configured prefix and calls one on
-// each; the header an auth config names, and the header an entry forwards, reach their backend with the
-// Secret's value.
+// Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE, and a
+// remote MCPServerEntry behind TLS with a certificate of a private CA), the functions' reconcile, and
+// ToolHive's vMCP runtime run as the Deployment says. An MCP client sees every backend tool under the
+// configured prefix and calls one on each; the entry is reached only through the CA bundle mounted for it;
+// the header an auth config names, and the header an entry forwards, reach their backend with the Secret's
+// value.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
   headerInjection,
@@ -38,11 +40,21 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
   let runtime: RunningRuntime | undefined;
 
   beforeAll(async () => {
+    const tls = await servingCertificate();
     [alpha, beta, gamma] = await Promise.all([
       startBackend("alpha", "streamableHttp"),
       startBackend("beta", "sse"),
-      startBackend("gamma", "streamableHttp", ENTRY_HEADER.toLowerCase()),
+      startBackend("gamma", "streamableHttp", ENTRY_HEADER.toLowerCase(), tls),
     ]);
+    const ca = kubectl([
+      "create",
+      "configmap",
+      `${name}-ca`,
+      `--from-literal=ca.crt=${tls.caPem}`,
+      "-n",
+      ns(),
+    ]);
+    expect(ca.status, ca.stderr).toBe(0);
     const secret = kubectl([
       "create",
       "secret",
@@ -72,13 +84,15 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
         group: groupName,
         spec: { transport: "sse", proxyMode: "streamable-http" },
       }),
-      // A remote server the group lists directly: the runtime connects to it, with the header it forwards.
+      // A remote server the group lists directly: the runtime connects to it, trusting its CA bundle and
+      // sending the header it forwards.
       mcpServerEntry(`${name}-gamma`, {
         group: groupName,
         spec: {
           remoteUrl: gamma.url,
           transport: "streamable-http",
           allowPrivateEndpoint: true,
+          caBundleRef: { configMapRef: { name: `${name}-ca`, key: "ca.crt" } },
           headerForward: {
             addHeadersFromSecret: [
               { headerName: ENTRY_HEADER, valueSecretRef: { name: `${name}-creds`, key: "entry-key" } },
