@@ -112,7 +112,8 @@ describe("MCPServerEntry members in static mode", () => {
     const pod = (await get("Deployment", "mixed")).spec.template.spec;
     expect(pod.volumes).toContainEqual({
       name: "ca-bundle-remote",
-      configMap: { name: "corp-ca", items: [{ key: "ca.crt", path: "ca.crt" }] },
+      // defaultMode is the API server's default.
+      configMap: { name: "corp-ca", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 420 },
     });
     expect(pod.containers[0].volumeMounts).toContainEqual({
       name: "ca-bundle-remote",
