@@ -17,13 +17,8 @@ import {
 import { resolveReferences } from "../references/references.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
-import { discoverBackends } from "../runtime/discovery.ts";
-import {
-  type AuthConfigs,
-  resolveBackendAuth,
-  resolveMemberAuth,
-  type SecretEnv,
-} from "../runtime/outgoing-auth.ts";
+import { discoverBackends, memberPodAdditions } from "../runtime/discovery.ts";
+import { type AuthConfigs, resolveBackendAuth, type SecretEnv } from "../runtime/outgoing-auth.ts";
 import { mergePodAdditions } from "../runtime/pod-additions.ts";
 import { readRuntimeReport } from "../runtime/report.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
@@ -129,13 +124,9 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const previous = vmcp.status?.discoveredBackends ?? [];
   const discovery =
     mode === "static" ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now) : undefined;
-  // Secrets of every auth config the pod may need: the spec's, and the members' (dynamic mode resolves them at run time).
-  const memberEnv =
-    discovery?.env ??
-    members.flatMap((member) => {
-      const resolved = resolveMemberAuth(member, undefined, configs);
-      return resolved.ok ? resolved.env : [];
-    });
+  // What the pod needs for the members: in static mode for the backends discovered; in dynamic mode for
+  // every member the runtime may find (it resolves them at run time).
+  const memberPod = discovery?.pod ?? memberPodAdditions(members, configs);
 
   // A group whose controller (ToolHive's) says it is not Ready is waited for, as upstream does.
   const groupPhase = snapshot.group?.status?.phase;
@@ -158,7 +149,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         mode,
         image: options.image,
         pod: mergePodAdditions(
-          { secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] },
+          { secretEnv: [...auth.env, ...sessionStorageEnv(vmcp)] },
+          memberPod,
           ...references.pod,
         ),
         runtimeConfig: rendered,
