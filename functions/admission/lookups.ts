@@ -4,7 +4,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { AdmissionRequest } from "../core/admission/review.ts";
 import { type Found, type Looked, type Lookups, referencesOf } from "../core/admission/validate.ts";
 import type { Kind } from "../core/kinds/resources.ts";
-import { ExternalAuthConfig, Workload, workloadGroup } from "../core/kinds/toolhive.ts";
+import { ExternalAuthConfig, MEMBER_KINDS, Workload, workloadGroup } from "../core/kinds/toolhive.ts";
 import { REFERENCE_FIELDS, REFERENCES } from "../core/references/references.ts";
 import { ApiError, getObject, listObjects } from "../kube/api.ts";
 
@@ -25,9 +25,7 @@ async function fetched(kc: KubeConfig, kind: Kind, namespace: string, name: stri
 async function memberCount(kc: KubeConfig, namespace: string, group: string): Promise<number | undefined> {
   try {
     const lists = await Promise.all(
-      (["MCPServer", "MCPRemoteProxy"] as const).map((kind) =>
-        listObjects(kc, kind, { namespace, timeoutMs: LOOKUP_TIMEOUT_MS }),
-      ),
+      MEMBER_KINDS.map((kind) => listObjects(kc, kind, { namespace, timeoutMs: LOOKUP_TIMEOUT_MS })),
     );
     return lists.flat().filter((item) => {
       const parsed = Workload.safeParse(item);

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getObject } from "../../functions/kube/api.ts";
-import { userApply } from "../../infra/local/test-kit/actors.ts";
+import { patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { cedarAuthzJson, configMap, mcpGroup } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { serveWebhooks, type Webhooks } from "./webhook-server.ts";
@@ -130,6 +130,26 @@ describe("admission webhooks on the real API server", () => {
         groups: [],
         at: expect.any(Number),
       },
+    ]);
+  });
+
+  it("hints a write of an MCPServerEntry, and of its status, with the entry's group", async () => {
+    const before = published().length;
+    const entry = `
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServerEntry
+metadata: { name: context7, namespace: ${namespace.name} }
+spec: { remoteUrl: "https://mcp.context7.com/mcp", transport: streamable-http, groupRef: { name: team-a } }`;
+    const applied = await kubectl(["apply", "-f", "-"], entry);
+    expect(applied.status, applied.stderr).toBe(0);
+    // ToolHive's entry controller reports the entry Valid: static discovery reads that.
+    await patchStatus(kubeConfig(), "MCPServerEntry", namespace.name, "context7", { phase: "Valid" });
+    const hints = published()
+      .slice(before)
+      .filter((h) => h.kind === "MCPServerEntry");
+    expect(hints.map((h) => [h.name, h.operation, h.groups])).toEqual([
+      ["context7", "CREATE", ["team-a"]],
+      ["context7", "UPDATE", ["team-a"]],
     ]);
   });
 });

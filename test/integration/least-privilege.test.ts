@@ -76,9 +76,10 @@ const RUNTIME_GRANTS = (name: string, groupName: string) =>
           (r) => `${r}.${TH}`,
         ),
         "secrets",
+        // An MCPServerEntry's CA bundle, read at start.
+        "configmaps",
       ],
     ),
-    ...expand(["list", "watch"], ["configmaps"]),
   ].sort();
 
 beforeAll(async () => {

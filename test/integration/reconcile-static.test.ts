@@ -138,9 +138,9 @@ describe("static mode", () => {
   it("makes zero write requests on a reconcile with nothing changed", async () => {
     const counts = await countRequests(kc(), () => reconcile("static-vmcp"));
     expect(counts.writes).toBe(0);
-    // One of each: the VirtualMCPServer, its MCPGroup, the MCPServer, MCPRemoteProxy and
+    // One of each: the VirtualMCPServer, its MCPGroup, the MCPServer, MCPRemoteProxy, MCPServerEntry and
     // MCPExternalAuthConfig lists, and the seven children (two RoleBindings).
-    expect(counts.reads).toBe(12);
+    expect(counts.reads).toBe(13);
   });
 
   it("writes the same ConfigMap whatever order members were created in; a URL change rolls the pods", async () => {

@@ -1,6 +1,7 @@
 // Dynamic mode end to end, per supported runtime version: ToolHive's vMCP runtime runs as the
 // ServiceAccount the functions made, discovers the group (an MCPServer with auth, an MCPRemoteProxy, an
-// MCPServerEntry), serves their tools and reports status; the functions mirror it. Through a first
+// MCPServerEntry behind TLS of a private CA, trusted through its CA bundle), serves their tools and reports
+// status; the functions mirror it. Through a first
 // rollout, minutes of resyncs and hinted reconciles with a member added and removed and the runtime
 // restarted, and a steady state, every stored version of the object is watched: no status field flips
 // between writers, the functions write nothing in steady state, and the runtime is never refused.
@@ -14,9 +15,9 @@ import {
   VMCP_IMAGE_REPOSITORY,
 } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
-import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
+import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
 import { runtimeReport } from "../../infra/local/test-kit/runtime-double.ts";
@@ -91,8 +92,23 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
 
   beforeAll(async () => {
     await applyFunctionsRbac();
-    const [a, b] = await Promise.all([startBackend("a", "streamableHttp"), startBackend("b", "sse")]);
-    backends.push(a, b);
+    // The entry's server speaks TLS with a certificate of a private CA: reached only through its CA bundle.
+    const tls = await servingCertificate();
+    const [a, b, d] = await Promise.all([
+      startBackend("a", "streamableHttp"),
+      startBackend("b", "sse"),
+      startBackend("d", "streamableHttp", undefined, tls),
+    ]);
+    backends.push(a, b, d);
+    const ca = kubectl([
+      "create",
+      "configmap",
+      `${name}-ca`,
+      `--from-literal=ca.crt=${tls.caPem}`,
+      "-n",
+      ns(),
+    ]);
+    expect(ca.status, ca.stderr).toBe(0);
     expect(
       kubectl(["create", "secret", "generic", `${name}-creds`, `--from-literal=key=${key}`, "-n", ns()])
         .status,
@@ -110,29 +126,20 @@ describe.each(SUPPORTED_VERSIONS)("dynamic mode with the real vMCP runtime %s", 
         group: groupName,
         spec: { remoteUrl: "https://mcp.example.com/sse", transport: "sse" },
       }),
+      mcpServerEntry(member("delta"), {
+        group: groupName,
+        spec: {
+          remoteUrl: d.url,
+          allowPrivateEndpoint: true,
+          caBundleRef: { configMapRef: { name: `${name}-ca`, key: "ca.crt" } },
+        },
+      }),
       virtualMCPServer(name, { group: groupName }),
     );
-    // A kind the functions do not write (their API table has no entry for it): kubectl applies it.
-    const delta = mcpServerEntry(member("delta"), {
-      namespace: ns(),
-      group: groupName,
-      spec: { remoteUrl: a.url },
-    });
-    const applied = kubectl(["apply", "-f", "-"], JSON.stringify(delta));
-    expect(applied.status, applied.stderr).toBe(0);
     // What ToolHive's controllers would report for the members.
     await patchStatus(kubeConfig(), "MCPServer", ns(), member("alpha"), { phase: "Running", url: a.url });
     await patchStatus(kubeConfig(), "MCPRemoteProxy", ns(), member("gamma"), { phase: "Ready", url: b.url });
-    const entry = await rawRequest(
-      kubeConfig(),
-      `/apis/toolhive.stacklok.dev/v1beta1/namespaces/${ns()}/mcpserverentries/${member("delta")}/status`,
-      {
-        method: "PATCH",
-        headers: { "content-type": "application/merge-patch+json" },
-        body: JSON.stringify({ status: { phase: "Valid" } }),
-      },
-    );
-    expect(entry.status, entry.body).toBe(200);
+    await patchStatus(kubeConfig(), "MCPServerEntry", ns(), member("delta"), { phase: "Valid" });
     history = await watchHistory(kubeConfig(), ns(), name);
     await reconcile();
   });

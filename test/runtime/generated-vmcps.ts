@@ -100,14 +100,33 @@ const backendAuth = fc.oneof(
   },
 );
 
-export const member = fc.record({
-  kind: fc.constantFrom("MCPServer", "MCPRemoteProxy"),
-  name: fc.constantFrom("alpha", "beta", "gamma"),
-  transport: fc.constantFrom("stdio", "sse", "streamable-http"),
-  proxyMode: maybe(fc.constantFrom("sse", "streamable-http")),
-  auth: maybe(fc.constantFrom(...AUTH_NAMES)),
-  phase: fc.constantFrom("Running", "Pending", "Failed"),
-});
+const memberName = fc.constantFrom("alpha", "beta", "gamma");
+
+export const member = fc.oneof(
+  fc.record({
+    kind: fc.constantFrom("MCPServer", "MCPRemoteProxy"),
+    name: memberName,
+    transport: fc.constantFrom("stdio", "sse", "streamable-http"),
+    proxyMode: maybe(fc.constantFrom("sse", "streamable-http")),
+    auth: maybe(fc.constantFrom(...AUTH_NAMES)),
+    phase: fc.constantFrom("Running", "Pending", "Failed"),
+  }),
+  // A remote server the group lists directly, with what its CRD allows: a CA bundle, forwarded headers.
+  fc.record({
+    kind: fc.constant("MCPServerEntry"),
+    name: memberName,
+    transport: fc.constantFrom("sse", "streamable-http"),
+    auth: maybe(fc.constantFrom(...AUTH_NAMES)),
+    phase: fc.constantFrom("Valid", "Pending", "Failed"),
+    caKey: maybe(fc.constantFrom("ca.crt", "bundle.pem")),
+    headers: maybe(
+      fc.record({
+        plaintext: fc.dictionary(fc.constantFrom("X-Tenant", "X-Trace"), fc.string({ maxLength: 8 })),
+        fromSecret: fc.subarray(["Authorization", "X-Api-Key"]),
+      }),
+    ),
+  }),
+);
 
 const aggregation = fc
   .record({
@@ -327,7 +346,42 @@ export type Member = {
   proxyMode?: string;
   auth?: string;
   phase: string;
+  caKey?: string;
+  headers?: { plaintext: Record<string, string>; fromSecret: string[] };
 };
+
+/** An entry's spec and status as ToolHive's CRD and entry controller would have them. */
+const entryOf = (m: Member) => ({
+  spec: defined({
+    groupRef: { name: GROUP },
+    remoteUrl: `https://${m.name}.example.com/mcp`,
+    transport: m.transport,
+    externalAuthConfigRef: m.auth ? { name: m.auth } : undefined,
+    caBundleRef: m.caKey ? { configMapRef: { name: `${m.name}-ca`, key: m.caKey } } : undefined,
+    headerForward: m.headers && {
+      addPlaintextHeaders: m.headers.plaintext,
+      addHeadersFromSecret: m.headers.fromSecret.map((headerName) => ({
+        headerName,
+        valueSecretRef: { name: `${m.name}-headers`, key: headerName.toLowerCase() },
+      })),
+    },
+  }),
+  status: { phase: m.phase },
+});
+
+/** An MCPServer's or MCPRemoteProxy's spec and status as ToolHive's controllers would have them. */
+const proxiedOf = (m: Member) => ({
+  spec: defined({
+    groupRef: { name: GROUP },
+    transport: m.transport,
+    proxyMode: m.proxyMode,
+    externalAuthConfigRef: m.auth ? { name: m.auth } : undefined,
+  }),
+  status: {
+    phase: m.phase,
+    url: `http://${m.name}.${NS}.svc.cluster.local:8080/${m.transport === "sse" ? `sse#${m.name}` : "mcp"}`,
+  },
+});
 
 export const snapshotOf = (
   vmcpSpec: Record<string, unknown>,
@@ -345,16 +399,7 @@ export const snapshotOf = (
     Workload.parse({
       kind: m.kind,
       metadata: { name: m.name, namespace: NS },
-      spec: defined({
-        groupRef: { name: GROUP },
-        transport: m.transport,
-        proxyMode: m.proxyMode,
-        externalAuthConfigRef: m.auth ? { name: m.auth } : undefined,
-      }),
-      status: {
-        phase: m.phase,
-        url: `http://${m.name}.${NS}.svc.cluster.local:8080/${m.transport === "sse" ? `sse#${m.name}` : "mcp"}`,
-      },
+      ...(m.kind === "MCPServerEntry" ? entryOf(m) : proxiedOf(m)),
     }),
   ),
   authConfigs: configs.map(({ name, ...rest }) =>

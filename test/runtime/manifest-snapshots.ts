@@ -1,6 +1,7 @@
 // Manifests (the project's examples, ToolHive's) as the reconcile would see them once applied: each
-// object defaulted by the mutating webhook's own decisions, members running with the URL ToolHive's
-// operator would give them. One snapshot per VirtualMCPServer, its group's objects beside it.
+// object defaulted by the mutating webhook's own decisions, members as ToolHive's controllers would report
+// them (proxies running at the URL its operator gives them, entries Valid). One snapshot per
+// VirtualMCPServer, its group's objects beside it.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { mutate } from "../../functions/core/admission/mutate.ts";
 import {
   ExternalAuthConfig,
   MCPGroup,
+  MEMBER_KINDS,
   VirtualMCPServer,
   Workload,
 } from "../../functions/core/kinds/toolhive.ts";
@@ -113,6 +115,18 @@ function referencedIn(vmcp: VirtualMCPServer, docs: readonly Manifest[], namespa
   );
 }
 
+/**
+ * What ToolHive's controllers report for a member: a proxy running at its URL; an entry Valid, its
+ * references taken to exist (as a group another file defines is), which is what its controller checks.
+ */
+function memberStatus(doc: Manifest, namespace: string): Record<string, unknown> {
+  return doc.kind === "MCPServerEntry"
+    ? { phase: "Valid" }
+    : { phase: "Running", url: memberUrl(doc, namespace) };
+}
+
+const isMember = (doc: Manifest) => (MEMBER_KINDS as readonly (string | undefined)[]).includes(doc.kind);
+
 export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[] {
   const toolhive = docs.filter((d) => d.apiVersion?.startsWith("toolhive.stacklok.dev/"));
   const namespaceOf = (d: Manifest) => d.metadata?.namespace ?? "default";
@@ -134,15 +148,13 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           vmcp,
           // A group another file defines is taken to exist: the runtime judges the config, not the file.
           group: MCPGroup.parse(groupDoc ?? { metadata: { name: groupName, namespace } }),
-          workloads: inNamespace
-            .filter((d) => d.kind === "MCPServer" || d.kind === "MCPRemoteProxy")
-            .map((d) =>
-              Workload.parse({
-                ...admitted(d),
-                metadata: { ...d.metadata, namespace },
-                status: { phase: "Running", url: memberUrl(d, namespace) },
-              }),
-            ),
+          workloads: inNamespace.filter(isMember).map((d) =>
+            Workload.parse({
+              ...admitted(d),
+              metadata: { ...d.metadata, namespace },
+              status: memberStatus(d, namespace),
+            }),
+          ),
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),

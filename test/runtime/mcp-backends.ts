@@ -1,10 +1,13 @@
 // Real MCP servers from the npm registry as backends: @modelcontextprotocol/server-everything (13 tools) in
-// its streamable-HTTP or SSE mode, kept on loopback by a preload that also records one request header.
+// its streamable-HTTP or SSE mode, kept on loopback by a preload that also records one request header;
+// optionally behind TLS with a certificate of a test CA, as a remote server with a private CA would be.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { freePort } from "../../infra/local/control-plane/network.ts";
 import { stopChild } from "./child-process.ts";
 
@@ -43,10 +46,45 @@ async function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: nu
   });
 }
 
+/** A serving certificate for 127.0.0.1 and its key (PEM), signed by a CA the test names. */
+export interface ServingTls {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+/** TLS on a port of its own, every connection passed on to the plain server at `port`. */
+async function tlsFront(tls: ServingTls, port: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const open = new Set<{ destroy(): void }>();
+  const server: TlsServer = createTlsServer({ cert: tls.certPem, key: tls.keyPem }, (socket) => {
+    const plain = connectTcp(port, "127.0.0.1");
+    socket.pipe(plain).pipe(socket);
+    const close = () => {
+      socket.destroy();
+      plain.destroy();
+      open.delete(socket);
+    };
+    open.add(socket);
+    socket.on("close", close);
+    socket.on("error", close);
+    plain.on("close", close);
+    plain.on("error", close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startBackend(
   name: string,
   transport: BackendTransport,
   recordHeader = "x-api-key",
+  tls?: ServingTls,
 ): Promise<Backend> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "vmcp-backend-"));
@@ -59,7 +97,8 @@ export async function startBackend(
   // Keep reading, or a chatty server blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
-  const base = `http://127.0.0.1:${port}`;
+  const front = tls ? await tlsFront(tls, port) : undefined;
+  const base = front ? `https://127.0.0.1:${front.port}` : `http://127.0.0.1:${port}`;
   return {
     url: transport === "sse" ? `${base}/sse#${name}` : `${base}/mcp`,
     headerValues: () => {
@@ -69,6 +108,9 @@ export async function startBackend(
         return [];
       }
     },
-    stop: () => stopChild(child, dir),
+    stop: async () => {
+      await front?.stop();
+      await stopChild(child, dir);
+    },
   };
 }

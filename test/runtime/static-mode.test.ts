@@ -1,18 +1,22 @@
-// Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE), the
-// functions' reconcile, and ToolHive's vMCP runtime run as the Deployment says. An MCP client sees every
-// backend tool under the configured prefix, except those an MCPToolConfig filters out, and calls one on each;
-// the header an auth config names reaches its backend with the Secret's value.
+// Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE, and a
+// remote MCPServerEntry behind TLS with a certificate of a private CA), the functions' reconcile, and
+// ToolHive's vMCP runtime run as the Deployment says. An MCP client sees every backend tool under the
+// configured prefix, except those an MCPToolConfig filters out, and calls one on each; the entry is reached
+// only through the CA bundle mounted for it; the header an auth config names, and the header an entry
+// forwards, reach their backend with the Secret's value.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPORTED_VERSIONS, VMCP_IMAGE_REPOSITORY } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
+import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
   headerInjection,
   mcpExternalAuthConfig,
   mcpGroup,
   mcpServer,
+  mcpServerEntry,
   mcpToolConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
@@ -24,6 +28,8 @@ import { type RunningRuntime, startRuntime } from "./vmcp-process.ts";
 const namespace = useNamespace("static-rt");
 const ns = () => namespace.name;
 const API_KEY = `key-${randomBytes(8).toString("hex")}`;
+const ENTRY_KEY = `entry-${randomBytes(8).toString("hex")}`;
+const ENTRY_HEADER = "X-Entry-Key";
 const TOOLS_PER_BACKEND = 13; // server-everything's
 /** What beta's MCPToolConfig lets through of its tools. */
 const BETA_TOOLS = ["echo", "get-sum"];
@@ -33,16 +39,32 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
   const groupName = `${name}-group`;
   let alpha: Backend;
   let beta: Backend;
+  let gamma: Backend;
   let runtime: RunningRuntime | undefined;
 
   beforeAll(async () => {
-    [alpha, beta] = await Promise.all([startBackend("alpha", "streamableHttp"), startBackend("beta", "sse")]);
+    const tls = await servingCertificate();
+    [alpha, beta, gamma] = await Promise.all([
+      startBackend("alpha", "streamableHttp"),
+      startBackend("beta", "sse"),
+      startBackend("gamma", "streamableHttp", ENTRY_HEADER.toLowerCase(), tls),
+    ]);
+    const ca = kubectl([
+      "create",
+      "configmap",
+      `${name}-ca`,
+      `--from-literal=ca.crt=${tls.caPem}`,
+      "-n",
+      ns(),
+    ]);
+    expect(ca.status, ca.stderr).toBe(0);
     const secret = kubectl([
       "create",
       "secret",
       "generic",
       `${name}-creds`,
       `--from-literal=api-key=${API_KEY}`,
+      `--from-literal=entry-key=${ENTRY_KEY}`,
       "-n",
       ns(),
     ]);
@@ -66,6 +88,22 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
         spec: { transport: "sse", proxyMode: "streamable-http" },
       }),
       mcpToolConfig(`${name}-beta-tools`, { spec: { toolsFilter: BETA_TOOLS } }),
+      // A remote server the group lists directly: the runtime connects to it, trusting its CA bundle and
+      // sending the header it forwards.
+      mcpServerEntry(`${name}-gamma`, {
+        group: groupName,
+        spec: {
+          remoteUrl: gamma.url,
+          transport: "streamable-http",
+          allowPrivateEndpoint: true,
+          caBundleRef: { configMapRef: { name: `${name}-ca`, key: "ca.crt" } },
+          headerForward: {
+            addHeadersFromSecret: [
+              { headerName: ENTRY_HEADER, valueSecretRef: { name: `${name}-creds`, key: "entry-key" } },
+            ],
+          },
+        },
+      }),
       virtualMCPServer(name, {
         group: groupName,
         spec: {
@@ -85,6 +123,8 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
       [`${name}-beta`, beta],
     ] as const)
       await patchStatus(kubeConfig(), "MCPServer", ns(), member, { phase: "Running", url: backend.url });
+    // What ToolHive's entry controller says once the entry's group and Secret exist.
+    await patchStatus(kubeConfig(), "MCPServerEntry", ns(), `${name}-gamma`, { phase: "Valid" });
     const result = await reconcileOne(kubeConfig(), ns(), name, {
       image: `${VMCP_IMAGE_REPOSITORY}:${version}`,
     });
@@ -94,18 +134,18 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
 
   afterAll(async () => {
     await runtime?.stop();
-    await Promise.all([alpha?.stop(), beta?.stop()]);
+    await Promise.all([alpha?.stop(), beta?.stop(), gamma?.stop()]);
   });
 
-  it("serves alpha's tools and what beta's MCPToolConfig lets through, prefixed, and calls one on each", async () => {
+  it("serves alpha's and gamma's tools and what beta's MCPToolConfig lets through, prefixed, and calls one on each", async () => {
     const session = await connect(runtime?.url ?? "");
     try {
       const names = await session.toolNames();
       const prefixed = (member: string) => names.filter((n) => n.startsWith(`${name}-${member}__`));
-      expect(prefixed("alpha")).toHaveLength(TOOLS_PER_BACKEND);
+      for (const member of ["alpha", "gamma"]) expect(prefixed(member)).toHaveLength(TOOLS_PER_BACKEND);
       expect(prefixed("beta").sort()).toEqual(BETA_TOOLS.map((tool) => `${name}-beta__${tool}`).sort());
-      expect(names).toHaveLength(TOOLS_PER_BACKEND + BETA_TOOLS.length);
-      for (const member of ["alpha", "beta"]) {
+      expect(names).toHaveLength(2 * TOOLS_PER_BACKEND + BETA_TOOLS.length);
+      for (const member of ["alpha", "beta", "gamma"]) {
         const echoed = await session.call(`${name}-${member}__echo`, { message: `hello ${member}` });
         expect(echoed.isError ?? false).toBe(false);
         expect(echoed.text).toContain(`hello ${member}`);
@@ -120,6 +160,11 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
     expect(beta.headerValues()).toEqual([]);
   });
 
+  it("sends the header the entry forwards, with the Secret's value, to the entry", () => {
+    expect(gamma.headerValues()).toContain(ENTRY_KEY);
+    expect(gamma.headerValues().every((value) => value === ENTRY_KEY)).toBe(true);
+  });
+
   it("answers the probes the Deployment declares", async () => {
     const deployment = (await getObject(kubeConfig(), "Deployment", ns(), name)) as {
       spec: { template: { spec: { containers: Record<string, { httpGet: { path: string } }>[] } } };
@@ -129,16 +174,17 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
       expect(await runtime?.probe(container?.[probe]?.httpGet.path ?? "")).toBe(200);
   });
 
-  it("reports both backends and Ready once the Deployment is available", async () => {
+  it("reports the three backends and Ready once the Deployment is available", async () => {
     await markDeploymentAvailable(kubeConfig(), ns(), name);
     await reconcileOne(kubeConfig(), ns(), name, { image: `${VMCP_IMAGE_REPOSITORY}:${version}` });
     const vmcp = (await getObject(kubeConfig(), "VirtualMCPServer", ns(), name)) as {
       status: { phase: string; backendCount: number; discoveredBackends: { name: string; status: string }[] };
     };
-    expect(vmcp.status).toMatchObject({ phase: "Ready", backendCount: 2 });
+    expect(vmcp.status).toMatchObject({ phase: "Ready", backendCount: 3 });
     expect(vmcp.status.discoveredBackends.map((b) => [b.name, b.status])).toEqual([
       [`${name}-alpha`, "ready"],
       [`${name}-beta`, "ready"],
+      [`${name}-gamma`, "ready"],
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { SUPPORTED_VERSIONS } from "../../functions/core/runtime/versions.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { inParallel } from "../../infra/local/test-kit/in-parallel.ts";
 import { type Judgement, judge } from "./judge.ts";
-import { type Labelled, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
+import { type Labelled, type Manifest, readManifests, snapshotsOf } from "./manifest-snapshots.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** Examples that show a kind the functions do not resolve yet: refused, at this field. */
@@ -29,6 +29,20 @@ const INVALID_UPSTREAM: Record<string, string> = {
   "virtual-mcps/composite_tool_with_elicitations.yaml#vmcp-interactive-deploy":
     "spec.config.compositeToolRefs[0].name",
 };
+
+/** ToolHive's standalone entry examples share group remote-tools but bring no VirtualMCPServer: one over it. */
+const OVER_REMOTE_TOOLS: Manifest = {
+  apiVersion: "toolhive.stacklok.dev/v1beta1",
+  kind: "VirtualMCPServer",
+  metadata: { name: "remote-tools-vmcp", namespace: "toolhive-system" },
+  spec: {
+    groupRef: { name: "remote-tools" },
+    incomingAuth: { type: "anonymous" },
+    outgoingAuth: { source: "inline" },
+  },
+};
+
+type StaticBackend = { name: string; url: string; transport: string; type?: string; caBundlePath?: string };
 
 const snapshotsIn = (dir: string): Labelled[] =>
   readManifests(dir).flatMap(({ file, docs }) => snapshotsOf(file, docs));
@@ -121,6 +135,43 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
       metricsEnabled: true,
       samplingRate: "0.1",
       enablePrometheusMetricsPath: true,
+    });
+  });
+
+  it("serves ToolHive's MCPServerEntry examples with the entries as backends of type entry", async () => {
+    const files = readManifests(join(toolhiveExamples, "mcp-server-entries"));
+    const mixed = files.find((f) => f.file === "mcpserverentry_mixed_group.yaml");
+    const standalone = files.filter((f) => f !== mixed).flatMap((f) => f.docs);
+    const accepted = async (input: Labelled | undefined) => {
+      const judgement = await judge(version, input?.snapshot ?? ({} as Labelled["snapshot"]));
+      if (judgement.kind !== "accepted") throw new Error(`${input?.label}: ${JSON.stringify(judgement)}`);
+      return parse(judgement.config) as { backends: StaticBackend[]; outgoingAuth: Record<string, any> };
+    };
+
+    // The local MCPServer and the remote entry behind one VirtualMCPServer.
+    const eng = await accepted(snapshotsOf(mixed?.file ?? "", mixed?.docs ?? [])[0]);
+    expect(eng.backends.map((b) => b.name)).toEqual(["context7", "github-mcp"]);
+    expect(eng.backends[0]).toMatchObject({
+      type: "entry",
+      url: "https://mcp.context7.com/mcp",
+      transport: "streamable-http",
+    });
+    expect(eng.backends[1]?.type).toBeUndefined();
+
+    // Every standalone entry: plain, with a CA bundle, with forwarded headers, with token exchange.
+    const remote = await accepted(snapshotsOf("standalone entries", [...standalone, OVER_REMOTE_TOOLS])[0]);
+    expect(remote.backends.map((b) => [b.name, b.type, b.transport])).toEqual([
+      ["context7", "entry", "streamable-http"],
+      ["internal-api", "entry", "sse"],
+      ["internal-mcp", "entry", "streamable-http"],
+      ["salesforce-mcp", "entry", "streamable-http"],
+    ]);
+    expect(remote.backends.find((b) => b.name === "internal-mcp")?.caBundlePath).toBe(
+      "/etc/toolhive/ca-bundles/internal-mcp/ca.crt",
+    );
+    expect(remote.outgoingAuth.backends["salesforce-mcp"]).toMatchObject({
+      type: "token_exchange",
+      tokenExchange: { clientSecretEnv: "TOOLHIVE_TOKEN_EXCHANGE_CLIENT_SECRET_SALESFORCE_AUTH" },
     });
   });
 });

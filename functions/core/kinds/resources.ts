@@ -11,6 +11,7 @@ export const RESOURCES = {
   MCPGroup: { base: TOOLHIVE, plural: "mcpgroups", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   MCPServer: { base: TOOLHIVE, plural: "mcpservers", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   MCPRemoteProxy: { base: TOOLHIVE, plural: "mcpremoteproxies", apiVersion: "toolhive.stacklok.dev/v1beta1" },
+  MCPServerEntry: { base: TOOLHIVE, plural: "mcpserverentries", apiVersion: "toolhive.stacklok.dev/v1beta1" },
   MCPExternalAuthConfig: {
     base: TOOLHIVE,
     plural: "mcpexternalauthconfigs",

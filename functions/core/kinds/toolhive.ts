@@ -85,19 +85,67 @@ export const MCPGroup = z.looseObject({
 });
 export type MCPGroup = z.infer<typeof MCPGroup>;
 
-/** An MCPServer or MCPRemoteProxy: a member of a group, i.e. a backend. */
-export const Workload = z.looseObject({
+/** The kinds whose objects join a group by spec.groupRef: its members, i.e. the backends. */
+export const MEMBER_KINDS = ["MCPServer", "MCPRemoteProxy", "MCPServerEntry"] as const;
+
+// v1beta1 spells it {name}; ToolHive before it wrote a plain string (MCPServerEntry never had it).
+const GroupRef = z.union([z.string(), NameRef.partial()]);
+
+/** An MCPServer or MCPRemoteProxy: a member ToolHive runs a proxy for, reached at its status.url. */
+export const ProxiedWorkload = z.looseObject({
   kind: z.enum(["MCPServer", "MCPRemoteProxy"]),
   metadata: ObjectMeta,
   spec: z.looseObject({
-    // v1beta1 spells it {name}; ToolHive before it wrote a plain string.
-    groupRef: z.union([z.string(), NameRef.partial()]).optional(),
+    groupRef: GroupRef.optional(),
     transport: z.string().optional(),
     proxyMode: z.string().optional(),
     externalAuthConfigRef: NameRef.optional(),
   }),
   status: z.looseObject({ phase: z.string().optional(), url: z.string().optional() }).optional(),
 });
+export type ProxiedWorkload = z.infer<typeof ProxiedWorkload>;
+
+/**
+ * An MCPServerEntry: a remote MCP server a group lists directly, with nothing deployed for it. The vMCP pod
+ * connects to spec.remoteUrl itself, with the entry's CA bundle and headers; ToolHive's entry controller
+ * checks its references and says Valid, Pending or Failed in status.phase.
+ */
+export const ServerEntry = z.looseObject({
+  kind: z.literal("MCPServerEntry"),
+  metadata: ObjectMeta,
+  spec: z.looseObject({
+    groupRef: GroupRef.optional(),
+    remoteUrl: z.string().optional(),
+    transport: z.string().optional(),
+    externalAuthConfigRef: NameRef.optional(),
+    caBundleRef: z
+      .looseObject({
+        configMapRef: z.looseObject({ name: z.string().optional(), key: z.string().optional() }).optional(),
+      })
+      .optional(),
+    headerForward: z
+      .looseObject({
+        addPlaintextHeaders: z.record(z.string(), z.string()).optional(),
+        addHeadersFromSecret: z
+          .array(z.looseObject({ headerName: z.string(), valueSecretRef: SecretKeyRef.optional() }))
+          .optional(),
+      })
+      .optional(),
+  }),
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      // Read for their messages only, so any shape of condition is kept.
+      conditions: z
+        .array(z.looseObject({ type: z.string().optional(), message: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+export type ServerEntry = z.infer<typeof ServerEntry>;
+
+/** A member of a group, i.e. a backend: told apart by its kind. */
+export const Workload = z.discriminatedUnion("kind", [ProxiedWorkload, ServerEntry]);
 export type Workload = z.infer<typeof Workload>;
 
 export const ExternalAuthConfig = z.looseObject({

@@ -21,12 +21,11 @@ import { integrationProblems } from "../runtime/auth-server-integration.ts";
 import { embeddedAuthServer } from "../runtime/auth-server-run-config.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
 import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
-import { discoverBackends } from "../runtime/discovery.ts";
+import { discoverBackends, memberPodAdditions } from "../runtime/discovery.ts";
 import {
   type AuthConfigs,
   type AuthServer,
   resolveBackendAuth,
-  resolveMemberAuth,
   type SecretEnv,
 } from "../runtime/outgoing-auth.ts";
 import { mergePodAdditions } from "../runtime/pod-additions.ts";
@@ -146,13 +145,9 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
     mode === "static"
       ? discoverBackends(members, vmcp.spec.outgoingAuth, configs, previous, now, server)
       : undefined;
-  // Secrets of every auth config the pod may need: the spec's, and the members' (dynamic mode resolves them at run time).
-  const memberEnv =
-    discovery?.env ??
-    members.flatMap((member) => {
-      const resolved = resolveMemberAuth(member, undefined, configs, server);
-      return resolved.ok ? resolved.env : [];
-    });
+  // What the pod needs for the members: in static mode for the backends discovered; in dynamic mode for
+  // every member the runtime may find (it resolves them at run time).
+  const memberPod = discovery?.pod ?? memberPodAdditions(members, configs, server);
 
   // A group whose controller (ToolHive's) says it is not Ready is waited for, as upstream does.
   const groupPhase = snapshot.group?.status?.phase;
@@ -185,7 +180,8 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
         mode,
         image: options.image,
         pod: mergePodAdditions(
-          { secretEnv: [...auth.env, ...memberEnv, ...sessionStorageEnv(vmcp)] },
+          { secretEnv: [...auth.env, ...sessionStorageEnv(vmcp)] },
+          memberPod,
           ...references.pod,
           embedded?.pod ?? {},
         ),

@@ -15,6 +15,7 @@ import {
   ExternalAuthConfig,
   groupOf,
   MCPGroup,
+  MEMBER_KINDS,
   type VirtualMCPServer,
   Workload,
   workloadGroup,
@@ -43,7 +44,7 @@ type Selection =
   | { readonly by: "namespace" };
 
 interface Related<K extends Kind, S extends z.ZodType, Select extends Selection> {
-  /** The kinds that land in this snapshot field (members come in two kinds, parsed by one schema). */
+  /** The kinds that land in this snapshot field (members come in three kinds, parsed by one schema). */
   readonly kinds: readonly K[];
   readonly schema: S;
   /** Which of a namespace's objects one reconcile reads. */
@@ -84,9 +85,12 @@ export const RELATED = {
     select: { by: "name", name: groupOf },
     selector: (change) => `${GROUP_LABEL}=${change.name}`,
   }),
-  /** MCPServers and MCPRemoteProxies of the namespace: members are picked by either groupRef spelling. */
+  /**
+   * MCPServers, MCPRemoteProxies and MCPServerEntries of the namespace: members are picked by either
+   * groupRef spelling.
+   */
   workloads: related({
-    kinds: ["MCPServer", "MCPRemoteProxy"],
+    kinds: MEMBER_KINDS,
     schema: Workload,
     select: { by: "namespace" },
     affects: (change, vmcp) => inGroupOf(vmcp, change.groups),

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { isTree, sortKeys, type Tree } from "../kinds/json-tree.ts";
 import { type BackendAuth, groupOf, type Mode, type VirtualMCPServer } from "../kinds/toolhive.ts";
-import type { Discovery } from "./discovery.ts";
+import type { Backend, Discovery } from "./discovery.ts";
 import {
   type AuthConfigs,
   type AuthServer,
@@ -123,6 +123,13 @@ export function sessionStorageEnv(vmcp: VirtualMCPServer): SecretEnv[] {
   return ref?.name && ref.key ? [{ name: SESSION_PASSWORD_ENV, secret: ref.name, key: ref.key }] : [];
 }
 
+/** metadata.workload_type of a static backend, in the words upstream's discoverer uses. */
+const WORKLOAD_TYPES: Record<Backend["kind"], string> = {
+  MCPServer: "mcp_server",
+  MCPRemoteProxy: "remote_proxy",
+  MCPServerEntry: "server_entry",
+};
+
 export function runtimeConfig(
   vmcp: VirtualMCPServer,
   mode: Mode,
@@ -149,11 +156,10 @@ export function runtimeConfig(
       name: b.name,
       url: b.url,
       transport: b.transport,
-      metadata: {
-        group: config.groupRef,
-        namespace,
-        workload_type: b.kind === "MCPServer" ? "mcp_server" : "remote_proxy",
-      },
+      // An entry is reached directly, so it says so: only then does the runtime take a caBundlePath.
+      ...(b.kind === "MCPServerEntry" ? { type: "entry" } : {}),
+      ...(b.caBundlePath ? { caBundlePath: b.caBundlePath } : {}),
+      metadata: { group: config.groupRef, namespace, workload_type: WORKLOAD_TYPES[b.kind] },
     }));
   }
   return config;

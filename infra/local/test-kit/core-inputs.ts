@@ -3,11 +3,11 @@
 // around them, at a fixed time. Built with the kit's builders; only what the core reads is set.
 
 import type { KubeObject } from "../../../functions/core/kinds/kubernetes.ts";
-import type { VirtualMCPServer, Workload } from "../../../functions/core/kinds/toolhive.ts";
+import type { ServerEntry, VirtualMCPServer, Workload } from "../../../functions/core/kinds/toolhive.ts";
 import type { Snapshot } from "../../../functions/core/reconcile/plan.ts";
 import { noRelatedObjects } from "../../../functions/core/reconcile/related-kinds.ts";
 import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../../../functions/core/runtime/versions.ts";
-import { mcpGroup, mcpRemoteProxy, mcpServer, virtualMCPServer } from "./toolhive-objects.ts";
+import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry, virtualMCPServer } from "./toolhive-objects.ts";
 
 export const NOW = "2026-11-24T10:00:00.000Z";
 /** The runtime the plans target unless a test says otherwise. */
@@ -58,6 +58,25 @@ export const proxy = (name: string, phase: string, url = ""): Workload =>
     spec: { remoteUrl: undefined, transport: "sse" },
     status: { phase, url },
   });
+
+/** An MCPServerEntry of the team's group, Valid as ToolHive's entry controller says once its refs hold. */
+export function entry(
+  name: string,
+  fields: {
+    phase?: string;
+    spec?: Partial<ServerEntry["spec"]>;
+    conditions?: { type: string; message: string }[];
+  } = {},
+): ServerEntry {
+  return mcpServerEntry(name, {
+    group: TEAM_GROUP,
+    spec: fields.spec,
+    status: {
+      phase: fields.phase ?? "Valid",
+      ...(fields.conditions ? { conditions: fields.conditions } : {}),
+    },
+  });
+}
 
 export function snapshot(fields: Partial<Snapshot> = {}): Snapshot {
   return {

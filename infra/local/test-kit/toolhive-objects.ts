@@ -14,6 +14,7 @@ import type { MCPToolConfig } from "../../../functions/core/kinds/tool-config.ts
 import type {
   ExternalAuthConfig,
   MCPGroup,
+  ServerEntry,
   VirtualMCPServer,
   Workload,
 } from "../../../functions/core/kinds/toolhive.ts";
@@ -110,7 +111,7 @@ export const mcpServer = builder<"MCPServer", Workload & { kind: "MCPServer" }>(
 export const mcpRemoteProxy = builder<"MCPRemoteProxy", Workload & { kind: "MCPRemoteProxy" }>(
   "MCPRemoteProxy",
 );
-export const mcpServerEntry = builder<"MCPServerEntry", { spec: Spec }>("MCPServerEntry");
+export const mcpServerEntry = builder<"MCPServerEntry", ServerEntry>("MCPServerEntry");
 export const mcpExternalAuthConfig = builder<"MCPExternalAuthConfig", ExternalAuthConfig>(
   "MCPExternalAuthConfig",
 );

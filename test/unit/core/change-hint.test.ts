@@ -118,7 +118,7 @@ describe("expandHint", () => {
   });
 
   it("reaches, for a member moved from group a to b, the VirtualMCPServers of a or b and none else", () => {
-    for (const kind of ["MCPServer", "MCPRemoteProxy"] as const) {
+    for (const kind of ["MCPServer", "MCPRemoteProxy", "MCPServerEntry"] as const) {
       const cause = hint({ kind, name: "github", groups: ["a", "b"] });
       expect(names(expandHint(cause, vmcps))).toEqual(["alpha", "legacy", "zeta"]);
     }

@@ -31,7 +31,7 @@ describe("discoverBackends (static mode)", () => {
       ["zeta", "sse"],
     ]);
     expect(found.reported[0]).toMatchObject({ authConfigRef: "weather-key", lastHealthCheck: NOW });
-    expect(found.env).toEqual([
+    expect(found.pod.secretEnv).toEqual([
       { name: "TOOLHIVE_HEADER_INJECTION_VALUE_WEATHER_KEY", secret: "creds", key: "api-key" },
     ]);
     expect(routableCount(found.reported)).toBe(2);
