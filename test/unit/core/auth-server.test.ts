@@ -21,6 +21,7 @@ import { withPrimaryUpstream } from "../../../functions/core/runtime/primary-ups
 import { runtimeProfile } from "../../../functions/core/runtime/versions.ts";
 import { admissionReview } from "../../../infra/local/test-kit/admission-review.ts";
 import { NOW, RUNTIME, snapshot, vmcp } from "../../../infra/local/test-kit/core-inputs.ts";
+import { mcpExternalAuthConfig, mcpOIDCConfig } from "../../../infra/local/test-kit/toolhive-objects.ts";
 
 const ISSUER = "https://auth.example.com";
 const github = {
@@ -427,5 +428,67 @@ describe("the upstream Cedar reads claims from (authz.primaryUpstreamProvider)",
     expect(decideValidation(request, { group: "found", authConfigs: new Map() }).message).toContain(
       'spec.authServerConfig.primaryUpstreamProvider: primaryUpstreamProvider="gitlab" does not match any upstream declared on spec.authServerConfig.upstreamProviders',
     );
+  });
+});
+
+describe("a VirtualMCPServer whose clients sign in through its embedded authorization server, reconciled", () => {
+  const issuer = (url: string) =>
+    mcpOIDCConfig("own", { spec: { type: "inline", inline: { issuer: url, clientId: "vmcp" } } });
+  const inject = mcpExternalAuthConfig("gh", {
+    spec: { type: "upstreamInject", upstreamInject: { providerName: "github" } },
+  });
+  const spec = {
+    incomingAuth: {
+      type: "oidc",
+      oidcConfigRef: {
+        name: "own",
+        audience: "https://vmcp.example.com/mcp",
+        resourceUrl: "https://vmcp.example.com/mcp",
+      },
+      authzConfig: { type: "inline", inline: { policies: ["permit(principal, action, resource);"] } },
+    },
+    outgoingAuth: { default: { type: "externalAuthConfigRef", externalAuthConfigRef: { name: "gh" } } },
+    authServerConfig: authServer(),
+  } as unknown as Partial<VirtualMCPServer["spec"]>;
+  const planWith = (oidcIssuer: string) =>
+    planReconcile(snapshot({ vmcp: vmcp(spec), oidcConfigs: [issuer(oidcIssuer)], authConfigs: [inject] }), {
+      image: "example/vmcp:1",
+      runtime: RUNTIME,
+      now: NOW,
+    });
+
+  it("writes both files, the upstream_inject strategy, the primary upstream, and AuthServerConfigValidated=True", () => {
+    const plan = planWith(ISSUER);
+    const configMap = plan.apply.find((c) => c.kind === "ConfigMap") as unknown as {
+      data: Record<string, string>;
+    };
+    const config = parse(configMap.data["config.yaml"] ?? "");
+    expect(config.outgoingAuth.default).toEqual({
+      type: "upstream_inject",
+      upstreamInject: { providerName: "github" },
+    });
+    expect(config.incomingAuth.authz.primaryUpstreamProvider).toBe("github");
+    const file = parse(configMap.data[AUTH_SERVER_FILE] ?? "");
+    expect(file).toMatchObject({ issuer: ISSUER, allowed_audiences: ["https://vmcp.example.com/mcp"] });
+    expect(conditionsOf(plan).find((c) => c.type === "AuthServerConfigValidated")).toMatchObject({
+      status: "True",
+      reason: "AuthServerConfigValid",
+    });
+    const env = JSON.stringify(plan.apply.find((c) => c.kind === "Deployment"));
+    expect(env).toContain('"name":"TOOLHIVE_UPSTREAM_CLIENT_SECRET_GITHUB"');
+    expect(env).toContain('"name":"authserver-signing-keys"');
+  });
+
+  it("an MCPOIDCConfig trusting another issuer: Failed, nothing deployed, the mismatch on AuthServerConfigValidated", () => {
+    const plan = planWith("https://elsewhere.example.com");
+    expect(plan.apply).toEqual([]);
+    expect(plan.outcome).toBe("invalid");
+    expect(conditionsOf(plan).find((c) => c.type === "AuthServerConfigValidated")).toMatchObject({
+      status: "False",
+      reason: "AuthServerConfigInvalid",
+      message: expect.stringContaining(
+        'spec.authServerConfig.issuer: auth server issuer mismatch: auth server issuer "https://auth.example.com" != incomingAuth.oidc.issuer "https://elsewhere.example.com"',
+      ),
+    });
   });
 });
