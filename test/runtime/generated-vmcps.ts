@@ -249,8 +249,82 @@ const config = fc
     return out;
   });
 
+const GITHUB = {
+  name: "github",
+  type: "oauth2",
+  oauth2Config: {
+    authorizationEndpoint: "https://github.com/login/oauth/authorize",
+    tokenEndpoint: "https://github.com/login/oauth/access_token",
+    clientId: "gh",
+    clientSecretRef: secretRef,
+    userInfo: { endpointUrl: "https://api.github.com/user" },
+  },
+};
+const RESOURCE_OIDC = {
+  type: "oidc",
+  oidcConfigRef: {
+    name: OIDC,
+    audience: "https://vmcp.example.com/mcp",
+    resourceUrl: "https://vmcp.example.com/mcp",
+    scopes: ["openid", "offline_access"],
+  },
+};
+
+/**
+ * An embedded authorization server: GitHub and/or GitLab upstreams, its issuer mostly the one the generated
+ * MCPOIDCConfig may trust, keys and HMAC secrets or none (the runtime then makes them up), now and then a
+ * setting the runtime refuses. OAuth2 upstreams only: the runtime discovers an OIDC upstream's endpoints
+ * over the network when it starts, which the judge (`vmcp serve`, no network) cannot give it.
+ */
+const authServer = fc
+  .record({
+    issuer: mostly(
+      ["https://idp.example.com", "https://idp.example.com/realms/a"],
+      ["http://idp.example.com"],
+    ),
+    signingKeySecretRefs: maybe(
+      fc.constantFrom(
+        [{ name: "as", key: "k1.pem" }],
+        [
+          { name: "as", key: "k1.pem" },
+          { name: "as", key: "k0.pem" },
+        ],
+      ),
+    ),
+    hmacSecretRefs: maybe(fc.constant([{ name: "as", key: "hmac" }])),
+    tokenLifespans: maybe(
+      mostly(
+        [{ accessTokenLifespan: "30m" }, { refreshTokenLifespan: "72h" }],
+        [{ accessTokenLifespan: "48h" }],
+      ),
+    ),
+    upstreamProviders: fc.constantFrom(
+      [GITHUB],
+      [
+        GITHUB,
+        {
+          name: "gitlab",
+          type: "oauth2",
+          oauth2Config: {
+            authorizationEndpoint: "https://gitlab.com/oauth/authorize",
+            tokenEndpoint: "https://gitlab.com/oauth/token",
+            clientId: "gl",
+            identityFromToken: { subjectPath: "sub" },
+          },
+        },
+      ],
+      [{ ...GITHUB, oauth2Config: { ...GITHUB.oauth2Config, userInfo: undefined } }],
+    ),
+    allowConfidentialClientRegistration: maybe(fc.boolean()),
+  })
+  .map(defined);
+
 export const spec = fc
   .record({
+    authServer: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 2 },
+      { arbitrary: authServer, weight: 1 },
+    ),
     incoming: mostly(
       ["anonymous", "authz-inline", "oidc", "authz-configmap", "authz-ref"],
       ["authz-empty", "authz-ref-missing"],
@@ -297,9 +371,12 @@ export const spec = fc
       s.config?.rateLimiting && s.sessionStorage?.provider !== "redis"
         ? { ...s.config, rateLimiting: undefined }
         : s.config;
+    // The server issues the tokens incoming OIDC validates: mostly an audience that is its resource URL.
+    const signedIn = s.authServer && s.incoming !== "authz-ref-missing" ? RESOURCE_OIDC : incoming;
     return defined({
       groupRef: { name: GROUP },
-      incomingAuth: incoming,
+      incomingAuth: signedIn,
+      authServerConfig: s.authServer,
       outgoingAuth: outgoing,
       passthroughHeaders: s.passthroughHeaders,
       sessionStorage: s.sessionStorage,
