@@ -88,7 +88,7 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
       else if (judgement.kind === "refused")
         expect(judgement.message, label).toMatch(/^spec\.[A-Za-z.]+: vmcp-lambda does not resolve /);
     for (const label of OIDC_EXAMPLES)
-      expect(result.judged.find((j) => j.label === label)?.judgement, label).toEqual({ kind: "accepted" });
+      expect(result.judged.find((j) => j.label === label)?.judgement.kind, label).toBe("accepted");
     expect(result.accepted).toBeGreaterThanOrEqual(7);
   });
 
