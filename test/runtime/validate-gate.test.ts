@@ -91,7 +91,9 @@ describe.each(SUPPORTED_VERSIONS)("vmcp validate %s", (version) => {
     for (const label of OIDC_EXAMPLES)
       expect(result.judged.find((j) => j.label === label)?.judgement.kind, label).toBe("accepted");
     expect(result.accepted).toBe(result.judged.length - Object.keys(INVALID_UPSTREAM).length);
-    console.log(`[gate] ${version}: ToolHive's examples ${result.accepted} accepted, ${result.refused} refused`);
+    console.log(
+      `[gate] ${version}: ToolHive's examples ${result.accepted} accepted, ${result.refused} refused`,
+    );
   });
 
   it("writes the composite tools of the VirtualMCPCompositeToolDefinitions ToolHive's examples reference", async () => {
