@@ -21,9 +21,13 @@ import {
   sqsRecord,
 } from "../../infra/local/test-kit/lambda.ts";
 import {
+  mcpAuthzConfig,
   mcpExternalAuthConfig,
   mcpGroup,
+  mcpOIDCConfig,
   mcpServer,
+  mcpServerEntry,
+  mcpTelemetryConfig,
   virtualMCPServer,
 } from "../../infra/local/test-kit/toolhive-objects.ts";
 import { kubeConfig, kubectl, useNamespace } from "./cluster.ts";
@@ -41,6 +45,14 @@ const SECRETS = {
   bearer: secretValue(),
   strayInAuthConfig: secretValue(),
   strayInMemberEnv: secretValue(),
+  // The kinds a VirtualMCPServer references by name: each one's own secret, and one pasted beside it.
+  oidcClientSecret: secretValue(),
+  otelToken: secretValue(),
+  entryKey: secretValue(),
+  strayInOidcConfig: secretValue(),
+  strayInTelemetryConfig: secretValue(),
+  strayInEntry: secretValue(),
+  strayInAuthzConfig: secretValue(),
 };
 
 const authConfig = (name: string, type: string, settings: Any) =>
@@ -86,8 +98,59 @@ const OBJECTS = [
     },
   }),
   virtualMCPServer("dynamic-vmcp", { group: "vault", spec: { outgoingAuth: { source: "discovered" } } }),
+  mcpGroup("remote"),
+  mcpServerEntry("partner", {
+    group: "remote",
+    spec: {
+      headerForward: {
+        addHeadersFromSecret: [{ headerName: "X-Partner-Key", valueSecretRef: ref("entry-key") }],
+      },
+      apiKey: SECRETS.strayInEntry,
+    },
+  }),
+  mcpOIDCConfig("idp", {
+    spec: {
+      type: "inline",
+      inline: {
+        issuer: "https://idp.example.com",
+        clientId: "vmcp",
+        clientSecretRef: ref("oidc-client-secret"),
+        clientSecret: SECRETS.strayInOidcConfig,
+      },
+    },
+  }),
+  mcpTelemetryConfig("otel", {
+    spec: {
+      openTelemetry: {
+        enabled: true,
+        endpoint: "otel-collector:4318",
+        tracing: { enabled: true },
+        sensitiveHeaders: [{ name: "Authorization", secretKeyRef: ref("otel-token") }],
+        token: SECRETS.strayInTelemetryConfig,
+      },
+    },
+  }),
+  mcpAuthzConfig("policy", {
+    spec: {
+      type: "cedarv1",
+      config: { policies: ["permit(principal, action, resource);"] },
+      signingKey: SECRETS.strayInAuthzConfig,
+    },
+  }),
+  virtualMCPServer("referencing-vmcp", {
+    group: "remote",
+    spec: {
+      outgoingAuth: { source: "inline" },
+      incomingAuth: {
+        type: "oidc",
+        oidcConfigRef: { name: "idp", audience: "vmcp" },
+        authzConfigRef: { name: "policy" },
+      },
+      telemetryConfigRef: { name: "otel" },
+    },
+  }),
 ];
-const VMCPS = ["inline-vmcp", "bearer-vmcp", "dynamic-vmcp"];
+const VMCPS = ["inline-vmcp", "bearer-vmcp", "dynamic-vmcp", "referencing-vmcp"];
 
 const printed: Record<string, string> = {};
 
@@ -185,7 +248,7 @@ async function reconcileAll() {
     expect(run.status, run.stderr).toBe(0);
   }
   const resync = await cli("resync", ["resync", "--namespace", ns(), "--kubeconfig", kubeconfigFile]);
-  expect(JSON.parse(resync.stdout)).toMatchObject({ objects: 3, failed: 0 });
+  expect(JSON.parse(resync.stdout)).toMatchObject({ objects: VMCPS.length, failed: 0 });
 }
 
 /** What the functions wrote, read back as the admin. */
@@ -210,10 +273,18 @@ beforeAll(async () => {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: "creds", namespace: ns() },
-    stringData: { "api-key": SECRETS.apiKey, "client-secret": SECRETS.clientSecret, bearer: SECRETS.bearer },
+    stringData: {
+      "api-key": SECRETS.apiKey,
+      "client-secret": SECRETS.clientSecret,
+      bearer: SECRETS.bearer,
+      "oidc-client-secret": SECRETS.oidcClientSecret,
+      "otel-token": SECRETS.otelToken,
+      "entry-key": SECRETS.entryKey,
+    },
   };
   expect(kubectl(["apply", "-f", "-"], JSON.stringify(secret)).status).toBe(0);
   await userApply(kubeConfig(), ns(), ...OBJECTS);
+  await patchStatus(kubeConfig(), "MCPServerEntry", ns(), "partner", { phase: "Valid" });
   for (const name of ["weather", "archive", "search"])
     await patchStatus(kubeConfig(), "MCPServer", ns(), name, {
       phase: "Running",
@@ -240,11 +311,19 @@ describe("secret scanning", () => {
     expect(spellings(value).every((s) => s.length >= 32)).toBe(true); // long enough never to match by chance
   });
 
-  it("finds every value where the user put it: the Secret, the auth config, the member", () => {
+  it("finds every value where the user put it: the Secret, the auth config, the member, the referenced kinds", () => {
     const sources = {
       secret: kubectl(["get", "secret", "creds", "-n", ns(), "-o", "json"]).stdout, // data in base64
       authConfig: kubectl(["get", "mcpexternalauthconfigs", "idp-exchange", "-n", ns(), "-o", "json"]).stdout,
       member: kubectl(["get", "mcpservers", "weather", "-n", ns(), "-o", "json"]).stdout,
+      referenced: kubectl([
+        "get",
+        "mcpserverentries,mcpoidcconfigs,mcptelemetryconfigs,mcpauthzconfigs",
+        "-n",
+        ns(),
+        "-o",
+        "json",
+      ]).stdout,
     };
     expect(new Set(leaks(sources, SECRETS).map((leak) => leak.secret))).toEqual(
       new Set(Object.keys(SECRETS)),
@@ -260,14 +339,14 @@ describe("secret scanning", () => {
     // The scan looked at real output: logs from both handlers, every CLI run, the children and Events.
     expect(printed["admission handler"]).toContain('"message":"admission decision"');
     expect(printed["reconcile handler"]).toContain('"message":"reconciled"');
-    expect(Object.keys(printed).filter((k) => k.startsWith("cli "))).toHaveLength(12);
+    expect(Object.keys(printed).filter((k) => k.startsWith("cli "))).toHaveLength(14);
     const objects = JSON.parse(cluster.objects).items as Any[];
     expect(
       objects
         .filter((o) => o.kind === "Deployment")
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(["dynamic-vmcp", "inline-vmcp"]);
+    ).toEqual(["dynamic-vmcp", "inline-vmcp", "referencing-vmcp"]);
     expect(JSON.parse(cluster.events).items.length).toBeGreaterThan(0);
     const bearer = objects.find((o) => o.metadata.name === "bearer-vmcp" && o.kind === "VirtualMCPServer");
     expect(JSON.stringify(bearer?.status.conditions)).toContain("legacy-bearer"); // refused, by name only
@@ -291,7 +370,11 @@ describe("secret scanning", () => {
     expect(fromSecrets("dynamic-vmcp")).toEqual([
       ["TOOLHIVE_HEADER_INJECTION_VALUE_WEATHER_KEY", ref("api-key")],
     ]);
-    for (const name of ["inline-vmcp", "dynamic-vmcp"])
+    // The referenced kinds' secrets: the OIDC client's, the telemetry header's, the entry's forwarded header.
+    expect(new Set(fromSecrets("referencing-vmcp").map(([, from]) => from.key))).toEqual(
+      new Set(["oidc-client-secret", "otel-token", "entry-key"]),
+    );
+    for (const name of ["inline-vmcp", "dynamic-vmcp", "referencing-vmcp"])
       for (const e of env(name))
         expect(Object.keys(e).sort(), e.name).toEqual(
           e.valueFrom ? ["name", "valueFrom"] : ["name", "value"],

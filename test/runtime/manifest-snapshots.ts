@@ -158,7 +158,12 @@ export function snapshotsOf(label: string, docs: readonly Manifest[]): Labelled[
           authConfigs: inNamespace
             .filter((d) => d.kind === "MCPExternalAuthConfig")
             .map((d) => ExternalAuthConfig.parse({ ...d, metadata: { ...d.metadata, namespace } })),
-          ...referencedIn(vmcp, inNamespace, namespace),
+          // Every kind, core ones too (an authorization ConfigMap).
+          ...referencedIn(
+            vmcp,
+            docs.filter((d) => namespaceOf(d) === namespace),
+            namespace,
+          ),
           children: [],
         },
       };

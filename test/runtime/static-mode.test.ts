@@ -1,5 +1,6 @@
-// Static mode end to end, per supported runtime version: real MCP servers (streamable HTTP and SSE, and a
-// remote MCPServerEntry behind TLS with a certificate of a private CA), the functions' reconcile, and
+// Static mode end to end, per supported runtime version, over a mixed group: real MCP servers behind an
+// MCPServer (streamable HTTP), an MCPRemoteProxy (SSE) and an MCPServerEntry (behind TLS with a certificate
+// of a private CA), a composite tool from a VirtualMCPCompositeToolDefinition, the functions' reconcile, and
 // ToolHive's vMCP runtime run as the Deployment says. An MCP client sees every backend tool under the
 // configured prefix, except those an MCPToolConfig filters out, and calls one on each; the entry is reached
 // only through the CA bundle mounted for it; the header an auth config names, and the header an entry
@@ -12,9 +13,11 @@ import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { markDeploymentAvailable, patchStatus, userApply } from "../../infra/local/test-kit/actors.ts";
 import {
+  compositeToolDefinition,
   headerInjection,
   mcpExternalAuthConfig,
   mcpGroup,
+  mcpRemoteProxy,
   mcpServer,
   mcpServerEntry,
   mcpToolConfig,
@@ -83,10 +86,8 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
           externalAuthConfigRef: { name: `${name}-key` },
         },
       }),
-      mcpServer(`${name}-beta`, {
-        group: groupName,
-        spec: { transport: "sse", proxyMode: "streamable-http" },
-      }),
+      // A remote server behind ToolHive's proxy, which reports its URL.
+      mcpRemoteProxy(`${name}-beta`, { group: groupName, spec: { remoteUrl: beta.url, transport: "sse" } }),
       mcpToolConfig(`${name}-beta-tools`, { spec: { toolsFilter: BETA_TOOLS } }),
       // A remote server the group lists directly: the runtime connects to it, trusting its CA bundle and
       // sending the header it forwards.
@@ -104,11 +105,27 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
           },
         },
       }),
+      compositeToolDefinition(`${name}-greet`, {
+        spec: {
+          name: "greet",
+          description: "Greets through alpha's echo",
+          parameters: { type: "object", properties: { who: { type: "string" } }, required: ["who"] },
+          steps: [
+            {
+              id: "say",
+              type: "tool",
+              tool: `${name}-alpha__echo`,
+              arguments: { message: "hello {{.params.who}}" },
+            },
+          ],
+        },
+      }),
       virtualMCPServer(name, {
         group: groupName,
         spec: {
           outgoingAuth: { source: "inline" },
           config: {
+            compositeToolRefs: [{ name: `${name}-greet` }],
             aggregation: {
               conflictResolution: "prefix",
               conflictResolutionConfig: { prefixFormat: "{workload}__" },
@@ -118,11 +135,11 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
         },
       }),
     );
-    for (const [member, backend] of [
-      [`${name}-alpha`, alpha],
-      [`${name}-beta`, beta],
-    ] as const)
-      await patchStatus(kubeConfig(), "MCPServer", ns(), member, { phase: "Running", url: backend.url });
+    await patchStatus(kubeConfig(), "MCPServer", ns(), `${name}-alpha`, { phase: "Running", url: alpha.url });
+    await patchStatus(kubeConfig(), "MCPRemoteProxy", ns(), `${name}-beta`, {
+      phase: "Ready",
+      url: beta.url,
+    });
     // What ToolHive's entry controller says once the entry's group and Secret exist.
     await patchStatus(kubeConfig(), "MCPServerEntry", ns(), `${name}-gamma`, { phase: "Valid" });
     const result = await reconcileOne(kubeConfig(), ns(), name, {
@@ -137,19 +154,24 @@ describe.each(SUPPORTED_VERSIONS)("static mode with the real vMCP runtime %s", (
     await Promise.all([alpha?.stop(), beta?.stop(), gamma?.stop()]);
   });
 
-  it("serves alpha's and gamma's tools and what beta's MCPToolConfig lets through, prefixed, and calls one on each", async () => {
+  it("serves an MCPServer's, a proxy's and an entry's tools (what the proxy's MCPToolConfig lets through) and a composite tool, and calls each", async () => {
     const session = await connect(runtime?.url ?? "");
     try {
       const names = await session.toolNames();
       const prefixed = (member: string) => names.filter((n) => n.startsWith(`${name}-${member}__`));
       for (const member of ["alpha", "gamma"]) expect(prefixed(member)).toHaveLength(TOOLS_PER_BACKEND);
       expect(prefixed("beta").sort()).toEqual(BETA_TOOLS.map((tool) => `${name}-beta__${tool}`).sort());
-      expect(names).toHaveLength(2 * TOOLS_PER_BACKEND + BETA_TOOLS.length);
+      // And the composite tool the VirtualMCPCompositeToolDefinition defines.
+      expect(names).toContain("greet");
+      expect(names).toHaveLength(2 * TOOLS_PER_BACKEND + BETA_TOOLS.length + 1);
       for (const member of ["alpha", "beta", "gamma"]) {
         const echoed = await session.call(`${name}-${member}__echo`, { message: `hello ${member}` });
         expect(echoed.isError ?? false).toBe(false);
         expect(echoed.text).toContain(`hello ${member}`);
       }
+      const greeted = await session.call("greet", { who: "composite" });
+      expect(greeted.isError ?? false, greeted.text).toBe(false);
+      expect(greeted.text).toContain("hello composite");
     } finally {
       await session.close();
     }
