@@ -9,14 +9,13 @@
 
 import { parse } from "yaml";
 import type { DesiredCondition } from "../kinds/conditions.ts";
-import { isObjectName } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { ConfigMap } from "../kinds/kubernetes.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { CEDAR_V1 } from "./authz-configs.ts";
 import { type CedarOptions, readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
-import { missingRefs, reference } from "./reference.ts";
+import { missingRefs, refAt, reference } from "./reference.ts";
 
 const AUTHZ = "spec.incomingAuth.authzConfig";
 /** The key ToolHive reads when the spec names none (its CRD defaults it too). */
@@ -76,8 +75,7 @@ export const AUTHZ_CONFIG_MAPS = reference({
   resyncReads: "names",
   refs: (vmcp) => {
     const configMap = authzOf(vmcp)?.configMap;
-    const name = isTree(configMap) ? configMap.name : undefined;
-    return typeof name === "string" && isObjectName(name) ? [{ path: `${AUTHZ}.configMap.name`, name }] : [];
+    return refAt(`${AUTHZ}.configMap.name`, isTree(configMap) ? configMap.name : undefined);
   },
   resolve: (input) => {
     const [ref] = input.refs;

@@ -10,10 +10,9 @@
 
 import { MCPAuthzConfig } from "../kinds/authz-config.ts";
 import type { DesiredCondition } from "../kinds/conditions.ts";
-import { isObjectName } from "../kinds/field-errors.ts";
 import { shown } from "../kinds/shown.ts";
 import { contentHash, readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
-import { missingRefs, type Ref, reference } from "./reference.ts";
+import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.incomingAuth.authzConfigRef.name";
 const CONDITION = "AuthzConfigRefValidated";
@@ -39,10 +38,7 @@ function problemWith(ref: Ref, config: MCPAuthzConfig): string | undefined {
 export const AUTHZ_CONFIGS = reference({
   kind: "MCPAuthzConfig",
   schema: MCPAuthzConfig,
-  refs: (vmcp) => {
-    const name = vmcp.spec.incomingAuth?.authzConfigRef?.name;
-    return typeof name === "string" && isObjectName(name) ? [{ path: PATH, name }] : [];
-  },
+  refs: (vmcp) => refAt(PATH, vmcp.spec.incomingAuth?.authzConfigRef?.name),
   resolve: (input) => {
     const [ref] = input.refs;
     if (!ref) return { errors: [], conditions: [] };

@@ -16,7 +16,7 @@ import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { compositeToolErrors } from "../runtime/composite-rules.ts";
 import { fitCompositeTool } from "../runtime/config-fit.ts";
-import { missingRefs, type Ref, reference } from "./reference.ts";
+import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const KIND = "VirtualMCPCompositeToolDefinition";
 const REFS_PATH = "spec.config.compositeToolRefs";
@@ -102,11 +102,7 @@ function condition(
 export const COMPOSITE_TOOLS = reference({
   kind: KIND,
   schema: VirtualMCPCompositeToolDefinition,
-  refs: (vmcp) =>
-    refEntries(vmcp).flatMap((entry, i) => {
-      const name = refName(entry);
-      return name ? [{ path: `${REFS_PATH}[${i}].name`, name }] : [];
-    }),
+  refs: (vmcp) => refEntries(vmcp).flatMap((entry, i) => refAt(`${REFS_PATH}[${i}].name`, refName(entry))),
   resolve: (input) => {
     const missing = missingRefs(input, KIND);
     const invalid: FieldError[] = [];

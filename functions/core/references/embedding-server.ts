@@ -5,10 +5,9 @@
 // a URL written in the optimizer by hand, as upstream's does.
 
 import { EmbeddingServer } from "../kinds/embedding-server.ts";
-import { isObjectName } from "../kinds/field-errors.ts";
 import { isTree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
-import { missingRefs, reference } from "./reference.ts";
+import { missingRefs, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.embeddingServerRef.name";
 const TYPE = "EmbeddingServerReady";
@@ -16,10 +15,8 @@ const TYPE = "EmbeddingServerReady";
 export const EMBEDDING_SERVER = reference({
   kind: "EmbeddingServer",
   schema: EmbeddingServer,
-  refs: (vmcp) => {
-    const name = (vmcp.spec as { embeddingServerRef?: { name?: unknown } }).embeddingServerRef?.name;
-    return typeof name === "string" && isObjectName(name) ? [{ path: PATH, name }] : [];
-  },
+  refs: (vmcp) =>
+    refAt(PATH, (vmcp.spec as { embeddingServerRef?: { name?: unknown } }).embeddingServerRef?.name),
   resolve: ({ vmcp, refs, found, runtime }) => {
     const ref = refs[0];
     if (!ref) return { errors: [], conditions: [] };

@@ -8,7 +8,7 @@
 // (content-hash.ts), as upstream's copy of its status.configHash needs ToolHive's controller.
 
 import type { DesiredCondition } from "../kinds/conditions.ts";
-import { type FieldError, formatErrors, isObjectName } from "../kinds/field-errors.ts";
+import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { statusUrl } from "../kinds/names.ts";
 import { MCPOIDCConfig } from "../kinds/oidc-config.ts";
@@ -17,7 +17,7 @@ import { modeOf, type VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import { contentHash } from "./content-hash.ts";
 import { CA_VOLUME_PREFIX, type OIDCProvider, readProvider } from "./oidc-config-spec.ts";
-import { missingRefs, type Ref, reference } from "./reference.ts";
+import { missingRefs, refAt, reference } from "./reference.ts";
 
 /** The env the runtime reads the client secret from (config clientSecretEnv), as upstream names it. */
 export const OIDC_CLIENT_SECRET_ENV = "VMCP_OIDC_CLIENT_SECRET";
@@ -100,12 +100,7 @@ function podAdditions(vmcp: VirtualMCPServer, provider: OIDCProvider): Partial<P
 export const OIDC_CONFIGS = reference({
   kind: "MCPOIDCConfig",
   schema: MCPOIDCConfig,
-  refs: (vmcp): Ref[] => {
-    const name = vmcp.spec.incomingAuth?.oidcConfigRef?.name;
-    return typeof name === "string" && isObjectName(name)
-      ? [{ path: "spec.incomingAuth.oidcConfigRef.name", name }]
-      : [];
-  },
+  refs: (vmcp) => refAt("spec.incomingAuth.oidcConfigRef.name", vmcp.spec.incomingAuth?.oidcConfigRef?.name),
   resolve: (input) => {
     const ref = input.refs[0];
     if (!ref) return { errors: [], conditions: [] };

@@ -6,7 +6,7 @@
 
 import type { z } from "zod";
 import type { DesiredCondition } from "../kinds/conditions.ts";
-import type { FieldError } from "../kinds/field-errors.ts";
+import { type FieldError, isObjectName } from "../kinds/field-errors.ts";
 import type { Tree } from "../kinds/json-tree.ts";
 import type { Kind } from "../kinds/resources.ts";
 import { shown } from "../kinds/shown.ts";
@@ -59,6 +59,13 @@ export interface Reference<K extends Kind = Kind, S extends z.ZodType = z.ZodTyp
    */
   readonly resyncReads?: "list" | "names";
 }
+
+/**
+ * The reference a field makes, if its value can name an object at all: a value that is no object name is a
+ * spec error (spec-problems.ts), and looking it up could only mislead ("g/status" would read g).
+ */
+export const refAt = (path: string, name: unknown): Ref[] =>
+  typeof name === "string" && isObjectName(name) ? [{ path, name }] : [];
 
 /** A reference, its kind and schema kept literal for the snapshot's type. */
 export const reference = <K extends Kind, S extends z.ZodType>(entry: Reference<K, S>): Reference<K, S> =>

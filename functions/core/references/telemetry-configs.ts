@@ -22,7 +22,7 @@ import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { fitRuntimeSetting } from "../runtime/config-fit.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
 import { contentHash } from "./content-hash.ts";
-import { missingRefs, type Ref, reference } from "./reference.ts";
+import { missingRefs, refAt, reference } from "./reference.ts";
 
 const KIND = "MCPTelemetryConfig";
 export const TELEMETRY_CONDITION = "TelemetryConfigRefValidated";
@@ -156,12 +156,7 @@ const condition = (
 export const TELEMETRY_CONFIGS = reference({
   kind: KIND,
   schema: MCPTelemetryConfig,
-  refs: (vmcp): Ref[] => {
-    const name = refOf(vmcp)?.name;
-    return typeof name === "string" && isObjectName(name)
-      ? [{ path: "spec.telemetryConfigRef.name", name }]
-      : [];
-  },
+  refs: (vmcp) => refAt("spec.telemetryConfigRef.name", refOf(vmcp)?.name),
   resolve: (input) => {
     const ref = input.refs[0];
     if (!ref) return { errors: [], conditions: [] };

@@ -9,7 +9,7 @@ import { isObjectName } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { MCPToolConfig, type ToolOverride } from "../kinds/tool-config.ts";
-import { missingRefs, type Ref, reference } from "./reference.ts";
+import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const TOOLS_PATH = "spec.config.aggregation.tools";
 const ANNOTATIONS = ["title", "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"];
@@ -72,10 +72,9 @@ export const TOOL_CONFIGS = reference({
   kind: "MCPToolConfig",
   schema: MCPToolConfig,
   refs: (vmcp) =>
-    entriesOf(vmcp.spec.config).flatMap((entry, i) => {
-      const name = refName(entry);
-      return name ? [{ path: `${TOOLS_PATH}[${i}].toolConfigRef.name`, name }] : [];
-    }),
+    entriesOf(vmcp.spec.config).flatMap((entry, i) =>
+      refAt(`${TOOLS_PATH}[${i}].toolConfigRef.name`, refName(entry)),
+    ),
   resolve: (input) => {
     const errors = missingRefs(input, "MCPToolConfig");
     for (const ref of input.refs) {
