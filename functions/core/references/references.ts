@@ -1,8 +1,10 @@
 // The kinds a VirtualMCPServer references by name, declared once: the reconcile reads them (RELATED takes
 // each entry as a snapshot field), the admission webhook looks them up, and both resolve them here.
-// Adding a kind: its schema (kinds/), its resolver beside this file, an entry below, its API location
-// (kinds/resources.ts), its CRD, and its grant and webhook rule in infra/ (test/unit/related-kinds.test.ts
-// names what is missing).
+// Adding a kind: its schema (kinds/), its resolver beside this file, an entry below, its `referenced` line
+// in RELATED, its API location (kinds/resources.ts), its CRD, its grant and webhook rule in infra/, its test
+// builder and a scenario in test/integration/referenced-kinds.test.ts (the type checker and
+// test/unit/related-kinds.test.ts name what is missing). Why the functions judge the objects themselves:
+// docs/adr/0010.
 
 import type { DesiredCondition } from "../kinds/conditions.ts";
 import type { FieldError } from "../kinds/field-errors.ts";
