@@ -1,4 +1,7 @@
-// JSON objects as plain trees: the one shape check and the one canonical key order the core uses.
+// JSON objects as plain trees: the one shape check, the one canonical key order and the one content hash
+// the core uses.
+import { createHash } from "node:crypto";
+
 export type Tree = Record<string, unknown>;
 
 export const isTree = (value: unknown): value is Tree =>
@@ -14,6 +17,12 @@ export function sortKeys(value: unknown): unknown {
       .map((key) => [key, sortKeys(value[key])]),
   );
 }
+
+/** SHA-256 hex of the value's JSON with every object's keys sorted: equal content, equal hash. */
+export const contentHash = (value: unknown): string =>
+  createHash("sha256")
+    .update(JSON.stringify(sortKeys(value ?? null)))
+    .digest("hex");
 
 /**
  * How deep a VirtualMCPServer's spec fields may nest. Far deeper than any real setting; the API server

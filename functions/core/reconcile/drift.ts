@@ -2,8 +2,7 @@
 // A child is in place when the hash of what was last applied matches and every desired field still has
 // its value (someone may have edited it); status when every desired value holds and the fields the
 // functions own are exactly the desired ones (server-side apply drops the rest only on a write).
-import { createHash } from "node:crypto";
-import { isTree, sortKeys, type Tree } from "../kinds/json-tree.ts";
+import { contentHash, isTree, type Tree } from "../kinds/json-tree.ts";
 import type { KubeObject, ManagedFieldsEntry } from "../kinds/kubernetes.ts";
 import { APPLIED_HASH } from "../kinds/names.ts";
 import type { Child } from "./desired-children.ts";
@@ -33,10 +32,7 @@ export function holds(desired: unknown, live: unknown): boolean {
 
 /** The child with the hash of its own content in an annotation. */
 export function withAppliedHash(child: Child): Child {
-  const hash = createHash("sha256")
-    .update(JSON.stringify(sortKeys(child)))
-    .digest("hex")
-    .slice(0, 16);
+  const hash = contentHash(child).slice(0, 16);
   return {
     ...child,
     metadata: { ...child.metadata, annotations: { ...child.metadata.annotations, [APPLIED_HASH]: hash } },

@@ -10,8 +10,9 @@
 
 import { MCPAuthzConfig } from "../kinds/authz-config.ts";
 import type { DesiredCondition } from "../kinds/conditions.ts";
+import { contentHash } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
-import { contentHash, readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
+import { readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
 import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.incomingAuth.authzConfigRef.name";

@@ -4,8 +4,7 @@
 // own `vmcp validate` checks only that policies exist; a policy or entity list it cannot parse, or a bad
 // group entity type, fails the pod at start, so those are said here, at the reference, instead.
 // Cedar's policy grammar itself is not parsed here (ToolHive's operator does not parse it either).
-import { createHash } from "node:crypto";
-import { isTree, sortKeys, type Tree } from "../kinds/json-tree.ts";
+import { isTree, type Tree } from "../kinds/json-tree.ts";
 
 export interface CedarOptions {
   readonly policies: readonly string[];
@@ -85,13 +84,3 @@ export const withAuthz = (config: Tree, authz: Tree): Tree => ({
   ...config,
   incomingAuth: { ...(isTree(config.incomingAuth) ? config.incomingAuth : {}), authz },
 });
-
-/**
- * Our own hash of a referenced object's content (sha256 hex of its canonical JSON, keys sorted). Upstream
- * copies the referenced kind's status.configHash, which ToolHive's controller for that kind writes; that
- * controller may not run beside vmcp-lambda, so the content is hashed here instead.
- */
-export const contentHash = (value: unknown): string =>
-  createHash("sha256")
-    .update(JSON.stringify(sortKeys(value ?? null)))
-    .digest("hex");

@@ -5,17 +5,16 @@
 // under /config/certs/<ConfigMap>. The runtime never reads the reference itself, so a missing or invalid
 // MCPOIDCConfig is an error (fail closed: never a server without the authentication it asks for), with
 // upstream's condition OIDCConfigRefValidated; status.oidcConfigHash is our own hash of its spec
-// (content-hash.ts), as upstream's copy of its status.configHash needs ToolHive's controller.
+// (contentHash), as upstream's copy of its status.configHash needs ToolHive's controller.
 
 import type { DesiredCondition } from "../kinds/conditions.ts";
 import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
-import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { contentHash, isTree, type Tree } from "../kinds/json-tree.ts";
 import { statusUrl } from "../kinds/names.ts";
 import { MCPOIDCConfig } from "../kinds/oidc-config.ts";
 import { shown } from "../kinds/shown.ts";
 import { modeOf, type VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
-import { contentHash } from "./content-hash.ts";
 import { CA_VOLUME_PREFIX, type OIDCProvider, readProvider } from "./oidc-config-spec.ts";
 import { missingRefs, refAt, reference } from "./reference.ts";
 

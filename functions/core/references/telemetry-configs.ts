@@ -15,13 +15,12 @@
 
 import type { DesiredCondition } from "../kinds/conditions.ts";
 import { isObjectName } from "../kinds/field-errors.ts";
-import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { contentHash, isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { MCPTelemetryConfig, TelemetrySpec } from "../kinds/telemetry-config.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { fitRuntimeSetting } from "../runtime/config-fit.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
-import { contentHash } from "./content-hash.ts";
 import { missingRefs, refAt, reference } from "./reference.ts";
 
 const KIND = "MCPTelemetryConfig";
