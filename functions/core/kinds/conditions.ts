@@ -17,6 +17,16 @@ export interface DesiredCondition {
   readonly message: string;
 }
 
+/** A builder of conditions of one type, for code that says several verdicts of it. */
+export const conditionOf =
+  (type: string) =>
+  (status: ConditionStatus, reason: string, message: string): DesiredCondition => ({
+    type,
+    status,
+    reason,
+    message,
+  });
+
 /** The condition to write: the previous transition time unless the status changed, then `now`. */
 export function nextCondition(
   desired: DesiredCondition,

@@ -2,7 +2,7 @@
 // object it names that is wrong, a group or a referenced object not ready, a Deployment not available, and
 // in static mode the backends' health. desired-status.ts lays the headline into the status it writes.
 
-import type { DesiredCondition } from "../kinds/conditions.ts";
+import { conditionOf, type DesiredCondition } from "../kinds/conditions.ts";
 import { formatErrors } from "../kinds/field-errors.ts";
 import type { Discovery } from "../runtime/discovery.ts";
 import { routableCount } from "../runtime/discovery.ts";
@@ -15,16 +15,7 @@ export interface Headline {
   readonly ready: DesiredCondition;
 }
 
-export const readyCondition = (
-  status: DesiredCondition["status"],
-  reason: string,
-  message: string,
-): DesiredCondition => ({
-  type: "Ready",
-  status,
-  reason,
-  message,
-});
+export const readyCondition = conditionOf("Ready");
 
 export const groupReady = (group: StatusFacts["group"]) =>
   group.phase === undefined || group.phase === "Ready";

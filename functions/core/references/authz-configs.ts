@@ -9,22 +9,16 @@
 // (pure, the same checks) and hashed here instead.
 
 import { MCPAuthzConfig } from "../kinds/authz-config.ts";
-import type { DesiredCondition } from "../kinds/conditions.ts";
+import { conditionOf } from "../kinds/conditions.ts";
 import { contentHash } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
 import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.incomingAuth.authzConfigRef.name";
-const CONDITION = "AuthzConfigRefValidated";
 export const CEDAR_V1 = "cedarv1";
 
-const condition = (status: "True" | "False", reason: string, message: string): DesiredCondition => ({
-  type: CONDITION,
-  status,
-  reason,
-  message,
-});
+const condition = conditionOf("AuthzConfigRefValidated");
 
 /** What keeps the config from being used, said at the reference; undefined when it is usable. */
 function problemWith(ref: Ref, config: MCPAuthzConfig): string | undefined {

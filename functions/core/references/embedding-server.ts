@@ -4,13 +4,14 @@
 // spec.config.optimizer turns the optimizer on with its defaults, as upstream does; the reference wins over
 // a URL written in the optimizer by hand, as upstream's does.
 
+import { conditionOf } from "../kinds/conditions.ts";
 import { EmbeddingServer } from "../kinds/embedding-server.ts";
 import { isTree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { missingRefs, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.embeddingServerRef.name";
-const TYPE = "EmbeddingServerReady";
+const condition = conditionOf("EmbeddingServerReady");
 
 export const EMBEDDING_SERVER = reference({
   kind: "EmbeddingServer",
@@ -26,12 +27,7 @@ export const EMBEDDING_SERVER = reference({
       return {
         errors: missing,
         conditions: [
-          {
-            type: TYPE,
-            status: "False",
-            reason: "EmbeddingServerNotFound",
-            message: `Referenced EmbeddingServer ${ref.name} not found`,
-          },
+          condition("False", "EmbeddingServerNotFound", `Referenced EmbeddingServer ${ref.name} not found`),
         ],
       };
     const { phase, url, readyReplicas } = server.status ?? {};
@@ -43,35 +39,19 @@ export const EMBEDDING_SERVER = reference({
             message: `EmbeddingServer ${shown(ref.name)} has failed${server.status?.message ? ` (${server.status.message})` : ""}; fix it, or name another`,
           },
         ],
-        conditions: [
-          {
-            type: TYPE,
-            status: "False",
-            reason: "EmbeddingServerNotReady",
-            message: `EmbeddingServer ${ref.name} has failed`,
-          },
-        ],
+        conditions: [condition("False", "EmbeddingServerNotReady", `EmbeddingServer ${ref.name} has failed`)],
       };
     if (phase !== "Ready" || !readyReplicas || !url) {
       const message = "Waiting for EmbeddingServer to become ready";
       return {
         errors: [],
         waiting: { reason: "EmbeddingServerNotReady", message },
-        conditions: [
-          {
-            type: TYPE,
-            status: "False",
-            reason: "EmbeddingServerNotReady",
-            message: "EmbeddingServer is not yet ready",
-          },
-        ],
+        conditions: [condition("False", "EmbeddingServerNotReady", "EmbeddingServer is not yet ready")],
       };
     }
     return {
       errors: [],
-      conditions: [
-        { type: TYPE, status: "True", reason: "EmbeddingServerReady", message: "EmbeddingServer is ready" },
-      ],
+      conditions: [condition("True", "EmbeddingServerReady", "EmbeddingServer is ready")],
       config: (config) => ({
         ...config,
         optimizer: { ...(isTree(config.optimizer) ? config.optimizer : {}), embeddingService: url },

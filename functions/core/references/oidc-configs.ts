@@ -7,7 +7,7 @@
 // upstream's condition OIDCConfigRefValidated; status.oidcConfigHash is our own hash of its spec
 // (contentHash), as upstream's copy of its status.configHash needs ToolHive's controller.
 
-import type { DesiredCondition } from "../kinds/conditions.ts";
+import { conditionOf } from "../kinds/conditions.ts";
 import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
 import { contentHash, isTree, type Tree } from "../kinds/json-tree.ts";
 import { statusUrl } from "../kinds/names.ts";
@@ -24,14 +24,8 @@ const CA_MOUNT_BASE = "/config/certs";
 const CLUSTER_CA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 /** The cluster's root CA, published into every namespace by kube-controller-manager. */
 const CLUSTER_CA_CONFIGMAP = "kube-root-ca.crt";
-const CONDITION = "OIDCConfigRefValidated";
 
-const condition = (status: "True" | "False", reason: string, message: string): DesiredCondition => ({
-  type: CONDITION,
-  status,
-  reason,
-  message,
-});
+const condition = conditionOf("OIDCConfigRefValidated");
 
 type OIDCRef = { audience?: unknown; scopes?: unknown; resourceUrl?: unknown };
 const refOf = (vmcp: VirtualMCPServer): OIDCRef => (vmcp.spec.incomingAuth?.oidcConfigRef ?? {}) as OIDCRef;

@@ -13,7 +13,7 @@
 // own controller for the kind, which may not run beside vmcp-lambda: the spec is hashed (contentHash) and
 // checked by upstream's MCPTelemetryConfig.Validate rules here instead.
 
-import type { DesiredCondition } from "../kinds/conditions.ts";
+import { conditionOf } from "../kinds/conditions.ts";
 import { isObjectName } from "../kinds/field-errors.ts";
 import { contentHash, isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
@@ -146,11 +146,7 @@ function resolved(spec: TelemetrySpec, serviceName: string, namespace: string): 
   };
 }
 
-const condition = (
-  status: DesiredCondition["status"],
-  reason: string,
-  message: string,
-): DesiredCondition => ({ type: TELEMETRY_CONDITION, status, reason, message });
+const condition = conditionOf(TELEMETRY_CONDITION);
 
 export const TELEMETRY_CONFIGS = reference({
   kind: KIND,
