@@ -5,6 +5,9 @@ import { type FieldError, isDnsLabel, isObjectName, MAX_NAME_LENGTH } from "../k
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { type BackendAuth, groupOf, outgoingAuthEntries, type VirtualMCPServer } from "../kinds/toolhive.ts";
+import { authServerProblems } from "../runtime/auth-server.ts";
+import { specConfigProblems } from "../runtime/config-fit.ts";
+import { primaryUpstreamProblem } from "../runtime/primary-upstream.ts";
 import { unrenderable } from "../runtime/renderable.ts";
 import { runtimeRuleErrors } from "../runtime/rules.ts";
 
@@ -283,4 +286,22 @@ export function validateVirtualMCPServer(vmcp: VirtualMCPServer): FieldError[] {
   // What cannot be rendered yet is worth saying only about a spec that is otherwise right.
   if (errors.length === 0) errors.push(...unrenderable(vmcp));
   return errors;
+}
+
+/**
+ * What is wrong with the spec by itself for the runtime version it will run on: the checks above, spec.config
+ * fitted to that version's keys, the embedded authorization server's rules and authz's primary upstream.
+ * The admission webhook and the reconcile both judge a spec by this, so they refuse the same specs.
+ */
+export function specProblems(vmcp: VirtualMCPServer, runtimeVersion: string) {
+  const fit = specConfigProblems(vmcp.spec.config, runtimeVersion);
+  const authServer = authServerProblems(vmcp, runtimeVersion);
+  const primaryUpstream = primaryUpstreamProblem(vmcp);
+  const errors = [
+    ...validateVirtualMCPServer(vmcp),
+    ...fit.errors,
+    ...authServer,
+    ...(primaryUpstream ? [primaryUpstream.error] : []),
+  ];
+  return { errors, fit, authServer, primaryUpstream };
 }

@@ -13,13 +13,12 @@ import {
 } from "../kinds/toolhive.ts";
 import type { Reference } from "../references/reference.ts";
 import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references/references.ts";
-import { authServerOf, authServerProblems } from "../runtime/auth-server.ts";
-import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
+import { authServerOf } from "../runtime/auth-server.ts";
+import { unknownSettingWarning } from "../runtime/config-fit.ts";
 import { convertAuthConfig } from "../runtime/outgoing-auth.ts";
-import { primaryUpstreamProblem } from "../runtime/primary-upstream.ts";
-import { DEFAULT_RUNTIME_VERSION, type RuntimeProfile, runtimeProfile } from "../runtime/versions.ts";
+import { DEFAULT_RUNTIME_VERSION } from "../runtime/versions.ts";
 import type { AdmissionRequest } from "./review.ts";
-import { validateVirtualMCPServer } from "./spec-problems.ts";
+import { specProblems } from "./spec-problems.ts";
 
 /** What a lookup found: the object exists, does not, or the API server could not be asked. */
 export type Found = "found" | "missing" | { error: string };
@@ -94,7 +93,7 @@ export function referencesOf(request: AdmissionRequest): References {
 function referenceProblems(
   vmcp: VirtualMCPServer,
   lookups: Lookups,
-  runtime: RuntimeProfile,
+  runtimeVersion: string,
   unverified: (path: string, kind: string, name: string, found: Found) => void,
 ): string[] {
   return REFERENCE_FIELDS.flatMap((field) => {
@@ -113,7 +112,9 @@ function referenceProblems(
       if (result.found !== "missing") unverified(ref.path, entry.kind, ref.name, result.found);
       return result.found === "missing";
     });
-    return entry.resolve({ vmcp, refs: judged, found, runtime }).errors.map((e) => `${e.path}: ${e.message}`);
+    return entry
+      .resolve({ vmcp, refs: judged, found, runtimeVersion })
+      .errors.map((e) => `${e.path}: ${e.message}`);
   });
 }
 
@@ -183,15 +184,9 @@ export function decideValidation(
     };
   const namespace = request.namespace ?? vmcp.metadata.namespace ?? "";
   const version = options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION;
-  const fit = specConfigProblems(vmcp.spec.config, version);
-  const primaryUpstream = primaryUpstreamProblem(vmcp);
-  const errors = [
-    ...validateVirtualMCPServer(vmcp),
-    ...fit.errors,
-    ...authServerProblems(vmcp, version),
-    ...(primaryUpstream ? [primaryUpstream.error] : []),
-  ].map((e) => `${e.path}: ${e.message}`);
-  const warnings = fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
+  const spec = specProblems(vmcp, version);
+  const errors = spec.errors.map((e) => `${e.path}: ${e.message}`);
+  const warnings = spec.fit.unknown.map((path) => unknownSettingWarning(path, options.runtimeVersion));
   const unverified: string[] = [];
   const refs = referencesOf(request);
   const check = (path: string, kind: string, name: string, found: Found | undefined) => {
@@ -205,8 +200,7 @@ export function decideValidation(
   if (refs.group) check("spec.groupRef.name", "MCPGroup", refs.group, lookups.group);
   for (const [path, name] of refs.authConfigs)
     check(path, "MCPExternalAuthConfig", name, lookups.authConfigs.get(path));
-  const runtime = runtimeProfile("", options.runtimeVersion ?? DEFAULT_RUNTIME_VERSION);
-  errors.push(...referenceProblems(vmcp, lookups, runtime, check));
+  errors.push(...referenceProblems(vmcp, lookups, version, check));
   for (const [path, config] of lookups.authConfigObjects ?? []) {
     const resolved = convertAuthConfig(config, authServerOf(vmcp));
     if (!resolved.ok) errors.push(`${path}: ${resolved.reason}`);

@@ -1,7 +1,7 @@
 // Reconcile as a pure function: from a snapshot of what the cluster holds, what to write. The shell reads
 // the snapshot, calls this, and performs exactly the writes it returns.
 
-import { validateVirtualMCPServer } from "../admission/spec-problems.ts";
+import { specProblems } from "../admission/spec-problems.ts";
 import { formatErrors } from "../kinds/field-errors.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
 import type { KubeObject } from "../kinds/kubernetes.ts";
@@ -15,12 +15,12 @@ import {
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import { resolveReferences } from "../references/references.ts";
-import { authServerOf, authServerProblems } from "../runtime/auth-server.ts";
+import { authServerOf } from "../runtime/auth-server.ts";
 import { authServerCondition } from "../runtime/auth-server-conditions.ts";
 import { integrationProblems } from "../runtime/auth-server-integration.ts";
 import { embeddedAuthServer } from "../runtime/auth-server-run-config.ts";
 import { runtimeConfig, sessionStorageEnv } from "../runtime/config.ts";
-import { specConfigProblems, unknownSettingWarning } from "../runtime/config-fit.ts";
+import { unknownSettingWarning } from "../runtime/config-fit.ts";
 import { discoverBackends, memberPodAdditions } from "../runtime/discovery.ts";
 import {
   type AuthConfigs,
@@ -29,7 +29,7 @@ import {
   type SecretEnv,
 } from "../runtime/outgoing-auth.ts";
 import { mergePodAdditions } from "../runtime/pod-additions.ts";
-import { primaryUpstreamProblem, withPrimaryUpstream } from "../runtime/primary-upstream.ts";
+import { withPrimaryUpstream } from "../runtime/primary-upstream.ts";
 import { readRuntimeReport } from "../runtime/report.ts";
 import type { RuntimeProfile } from "../runtime/versions.ts";
 import { deploymentState } from "./deployment-state.ts";
@@ -39,6 +39,7 @@ import { childInPlace, holds, statusInPlace, withAppliedHash } from "./drift.ts"
 import { validatePodTemplatePatch } from "./pod-template-merge.ts";
 import type { RelatedObjects } from "./related-kinds.ts";
 import { type JsonPatchOp, statusHandover } from "./status-handover.ts";
+import { groupReady } from "./status-headline.ts";
 
 /** What one reconcile reads: the object, its related objects (RELATED) and its live children. */
 export interface Snapshot extends RelatedObjects {
@@ -122,17 +123,14 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       droppedConfig: [],
     };
   }
-  const configFit = specConfigProblems(vmcp.spec.config, options.runtime.version);
-  const authServerErrors = authServerProblems(vmcp, options.runtime.version);
-  const primaryUpstream = primaryUpstreamProblem(vmcp);
-  const checkedErrors = [
-    ...validateVirtualMCPServer(vmcp),
-    ...configFit.errors,
-    ...authServerErrors,
-    ...(primaryUpstream ? [primaryUpstream.error] : []),
-  ];
+  const {
+    errors: checkedErrors,
+    fit: configFit,
+    authServer: authServerErrors,
+    primaryUpstream,
+  } = specProblems(vmcp, options.runtime.version);
 
-  // A pod template too deep to walk is already a spec error (validateVirtualMCPServer).
+  // A pod template too deep to walk is already a spec error (specProblems).
   const podTemplate = vmcp.spec.podTemplateSpec;
   const podErrors =
     podTemplate === undefined || deeperThan(podTemplate, MAX_SPEC_DEPTH)
@@ -150,10 +148,14 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const memberPod = discovery?.pod ?? memberPodAdditions(members, configs, server);
 
   // A group whose controller (ToolHive's) says it is not Ready is waited for, as upstream does.
-  const groupPhase = snapshot.group?.status?.phase;
-  const groupUsable = snapshot.group !== undefined && (groupPhase === undefined || groupPhase === "Ready");
+  const group = {
+    name: groupName,
+    found: snapshot.group !== undefined,
+    phase: snapshot.group?.status?.phase,
+  };
+  const groupUsable = group.found && groupReady(group);
   // Objects the spec names: missing or unusable ones keep anything from being deployed, like a bad spec.
-  const references = resolveReferences(vmcp, snapshot, options.runtime);
+  const references = resolveReferences(vmcp, snapshot, options.runtime.version);
   const checked =
     checkedErrors.length > 0 ||
     podErrors.length > 0 ||
@@ -207,7 +209,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       ],
     },
     podTemplateErrors: podErrors.length ? formatErrors(podErrors) : undefined,
-    group: { name: groupName, found: snapshot.group !== undefined, phase: groupPhase },
+    group,
     authErrors: auth.errors,
     discovery,
     deployment: deploymentState(

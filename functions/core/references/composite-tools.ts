@@ -121,7 +121,7 @@ export const COMPOSITE_TOOLS = reference({
       referencedBy.set(ref.name, ref.path);
       const definition = input.found.get(ref.name);
       if (!definition) continue;
-      const { tool, errors } = judged(ref, definition, input.runtime.version);
+      const { tool, errors } = judged(ref, definition, input.runtimeVersion);
       invalid.push(...errors);
       if (!tool) continue;
       const name = tool.name as string;

@@ -18,10 +18,11 @@ export const EMBEDDING_SERVER = reference({
   schema: EmbeddingServer,
   refs: (vmcp) =>
     refAt(PATH, (vmcp.spec as { embeddingServerRef?: { name?: unknown } }).embeddingServerRef?.name),
-  resolve: ({ vmcp, refs, found, runtime }) => {
+  resolve: (input) => {
+    const { refs, found } = input;
     const ref = refs[0];
     if (!ref) return { errors: [], conditions: [] };
-    const missing = missingRefs({ vmcp, refs, found, runtime }, "EmbeddingServer");
+    const missing = missingRefs(input, "EmbeddingServer");
     const server = found.get(ref.name);
     if (!server)
       return {

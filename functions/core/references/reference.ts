@@ -12,7 +12,6 @@ import type { Kind } from "../kinds/resources.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
-import type { RuntimeProfile } from "../runtime/versions.ts";
 
 /** One reference: the object's name and the spec field that holds it. */
 export interface Ref {
@@ -25,7 +24,8 @@ export interface ResolveInput<T> {
   readonly refs: readonly Ref[];
   /** The referenced objects that exist, by name. A ref whose name is absent names a missing object. */
   readonly found: ReadonlyMap<string, T>;
-  readonly runtime: RuntimeProfile;
+  /** The vMCP runtime version the configuration is for: what it may hold depends on it. */
+  readonly runtimeVersion: string;
 }
 
 export interface Resolution {

@@ -11,7 +11,6 @@ import type { FieldError } from "../kinds/field-errors.ts";
 import type { Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { PodAdditions } from "../runtime/pod-additions.ts";
-import type { RuntimeProfile } from "../runtime/versions.ts";
 import { AUTHZ_CONFIG_MAPS } from "./authz-config-maps.ts";
 import { AUTHZ_CONFIGS } from "./authz-configs.ts";
 import { COMPOSITE_TOOLS } from "./composite-tools.ts";
@@ -54,12 +53,12 @@ export interface Resolved {
 export function resolveReferences(
   vmcp: VirtualMCPServer,
   objects: ReferencedObjects,
-  runtime: RuntimeProfile,
+  runtimeVersion: string,
 ): Resolved {
   const resolutions: Resolution[] = REFERENCE_FIELDS.map((field) => {
     const entry = REFERENCES[field] as Reference;
     const found = new Map(objects[field].map((object) => [object.metadata.name, object]));
-    return entry.resolve({ vmcp, refs: entry.refs(vmcp), found, runtime });
+    return entry.resolve({ vmcp, refs: entry.refs(vmcp), found, runtimeVersion });
   });
   return {
     errors: resolutions.flatMap((r) => r.errors),

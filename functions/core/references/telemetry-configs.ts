@@ -183,7 +183,7 @@ export const TELEMETRY_CONFIGS = reference({
     const serviceName = typeof service === "string" && service !== "" ? service : input.vmcp.metadata.name;
     const { telemetry, pod } = resolved(parsed.data, serviceName, input.vmcp.metadata.namespace ?? "");
     // What the runtime of the deployed version does not know (metricsOnTransportPort before v0.47) is left out.
-    const fitted = fitRuntimeSetting("telemetry", telemetry, input.runtime.version, "telemetry").value;
+    const fitted = fitRuntimeSetting("telemetry", telemetry, input.runtimeVersion, "telemetry").value;
     return {
       errors: [],
       conditions: [condition("True", "TelemetryConfigRefValid", `${KIND} ${ref.name} is valid`)],
