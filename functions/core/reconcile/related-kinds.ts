@@ -3,10 +3,8 @@
 // VirtualMCPServers a change to one of them affects. The snapshot reads (one object's and the resync's),
 // the router's expansion of a change hint, the hinted kinds, the stale-read check and the test builders all
 // follow this table. A kind the spec references by name is declared in core/references (its resolver
-// beside it) and comes in here as one `referenced` line. Adding one is: its schema and API location
-// (kinds/), its resolver and table entry (core/references), its line here, its CRD, and its grant and
-// webhook rule in infra/ (test/unit/related-kinds.test.ts names what is missing), with its tests. The
-// children the functions create have their own table (CHILDREN).
+// beside it) and comes in here with all the others of its table (REFERENCED); adding one is said there.
+// The children the functions create have their own table (CHILDREN).
 import type { z } from "zod";
 import type { KubeObject } from "../kinds/kubernetes.ts";
 import { childNames, GROUP_LABEL } from "../kinds/names.ts";
@@ -21,7 +19,7 @@ import {
   workloadGroup,
 } from "../kinds/toolhive.ts";
 import type { Ref, Reference } from "../references/reference.ts";
-import { REFERENCES } from "../references/references.ts";
+import { REFERENCE_FIELDS, REFERENCES, type ReferenceField } from "../references/references.ts";
 
 /** A change to a related object, as the router knows it (from a change hint). */
 export interface RelatedChange {
@@ -70,6 +68,9 @@ const inGroupOf = (vmcp: VirtualMCPServer, groups: readonly string[]) => {
   return group !== undefined && groups.includes(group);
 };
 
+type RefsSelection = Extract<Selection, { by: "refs" }>;
+type References = typeof REFERENCES;
+
 /** A referenced kind (core/references) as a snapshot field: the objects its references name. */
 const referenced = <K extends Kind, S extends z.ZodType>(entry: Reference<K, S>) =>
   related({
@@ -77,6 +78,18 @@ const referenced = <K extends Kind, S extends z.ZodType>(entry: Reference<K, S>)
     schema: entry.schema,
     select: { by: "refs" as const, refs: entry.refs, resyncReads: entry.resyncReads ?? "list" },
   });
+
+/**
+ * Every kind the spec references by name, one field each, named as in REFERENCES. ConfigMap is among them
+ * (authorization ConfigMaps) and a child kind too (CHILDREN: <name>-vmcp-config); the two never meet:
+ * children are read by their own names and listed by the managed-by label, this field by the names the
+ * spec references, and a ConfigMap's change hint is routed here by name.
+ */
+const REFERENCED = Object.fromEntries(
+  REFERENCE_FIELDS.map((field) => [field, referenced(REFERENCES[field] as Reference)]),
+) as {
+  readonly [F in ReferenceField]: Related<References[F]["kind"], References[F]["schema"], RefsSelection>;
+};
 
 export const RELATED = {
   group: related({
@@ -107,19 +120,7 @@ export const RELATED = {
     select: { by: "namespace" },
     affects: () => true,
   }),
-  toolConfigs: referenced(REFERENCES.toolConfigs),
-  embeddingServer: referenced(REFERENCES.embeddingServer),
-  oidcConfigs: referenced(REFERENCES.oidcConfigs),
-  compositeToolDefinitions: referenced(REFERENCES.compositeToolDefinitions),
-  telemetryConfigs: referenced(REFERENCES.telemetryConfigs),
-  authzConfigs: referenced(REFERENCES.authzConfigs),
-  /**
-   * ConfigMap is a child kind too (CHILDREN: <name>-vmcp-config). The two never meet: children are read by
-   * their own names and listed by the managed-by label, this field by the names the spec references, and a
-   * ConfigMap's change hint is routed here by name (a child's name referenced as an authz ConfigMap would
-   * be a user's own choice, and then it is read as one).
-   */
-  authzConfigMaps: referenced(REFERENCES.authzConfigMaps),
+  ...REFERENCED,
 };
 
 export type RelatedField = keyof typeof RELATED;

@@ -1,7 +1,7 @@
 // The kinds a VirtualMCPServer references by name, declared once: the reconcile reads them (RELATED takes
 // each entry as a snapshot field), the admission webhook looks them up, and both resolve them here.
-// Adding a kind: its schema (kinds/), its resolver beside this file, an entry below, its `referenced` line
-// in RELATED, its API location (kinds/resources.ts), its CRD, its grant and webhook rule in infra/, its test
+// Adding a kind: its schema (kinds/), its resolver beside this file, an entry below (RELATED takes it from
+// here), its API location (kinds/resources.ts), its CRD, its grant and webhook rule in infra/, its test
 // builder and a scenario in test/integration/referenced-kinds.test.ts (the type checker and
 // test/unit/related-kinds.test.ts name what is missing). Why the functions judge the objects themselves:
 // docs/adr/0010.
