@@ -14,7 +14,7 @@ import { statusUrl } from "../kinds/names.ts";
 import { MCPOIDCConfig } from "../kinds/oidc-config.ts";
 import { shown } from "../kinds/shown.ts";
 import { modeOf, type VirtualMCPServer } from "../kinds/toolhive.ts";
-import type { PodAdditions } from "../runtime/pod-additions.ts";
+import { type ConfigMapMount, configMapFile, type PodAdditions } from "../runtime/pod-additions.ts";
 import { CA_VOLUME_PREFIX, type OIDCProvider, readProvider } from "./oidc-config-spec.ts";
 import { missingRefs, refAt, reference } from "./reference.ts";
 
@@ -30,14 +30,31 @@ const condition = conditionOf("OIDCConfigRefValidated");
 type OIDCRef = { audience?: unknown; scopes?: unknown; resourceUrl?: unknown };
 const refOf = (vmcp: VirtualMCPServer): OIDCRef => (vmcp.spec.incomingAuth?.oidcConfigRef ?? {}) as OIDCRef;
 
+/**
+ * The CA file the runtime trusts for the provider, and its mount: the MCPOIDCConfig's CA bundle; or the
+ * cluster's CA, beside the service account token, where a static-mode pod (which gets no token, so not the
+ * CA file beside it either) has it mounted, still without a token.
+ */
+function caFile(
+  vmcp: VirtualMCPServer,
+  provider: OIDCProvider,
+): { readonly path: string; readonly mount?: ConfigMapMount } | undefined {
+  const { caBundle } = provider;
+  if (caBundle)
+    return configMapFile(
+      `${CA_VOLUME_PREFIX}${caBundle.configMap}`,
+      caBundle.configMap,
+      `${CA_MOUNT_BASE}/${caBundle.configMap}`,
+      caBundle.key,
+    );
+  if (!provider.clusterCA) return undefined;
+  const cluster = configMapFile("oidc-cluster-ca", CLUSTER_CA_CONFIGMAP, CLUSTER_CA_DIR, "ca.crt");
+  return modeOf(vmcp) === "static" ? cluster : { path: cluster.path };
+}
+
 /** incomingAuth.oidc in the runtime's keys (pkg/vmcp/config OIDCConfig); false and empty values left out. */
 function runtimeOIDC(vmcp: VirtualMCPServer, provider: OIDCProvider): Tree {
   const ref = refOf(vmcp);
-  const caBundlePath = provider.caBundle
-    ? `${CA_MOUNT_BASE}/${provider.caBundle.configMap}/${provider.caBundle.key}`
-    : provider.clusterCA
-      ? `${CLUSTER_CA_DIR}/ca.crt`
-      : undefined;
   const resourceUrl =
     typeof ref.resourceUrl === "string" && ref.resourceUrl !== "" ? ref.resourceUrl : undefined;
   const entries: [string, unknown][] = [
@@ -54,39 +71,19 @@ function runtimeOIDC(vmcp: VirtualMCPServer, provider: OIDCProvider): Tree {
     ["protectedResourceAllowPrivateIp", provider.protectedResourceAllowPrivateIp || undefined],
     ["jwksAllowPrivateIp", provider.jwksAllowPrivateIp || undefined],
     ["insecureAllowHttp", provider.insecureAllowHttp || undefined],
-    ["caBundlePath", caBundlePath],
+    ["caBundlePath", caFile(vmcp, provider)?.path],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
 }
 
 function podAdditions(vmcp: VirtualMCPServer, provider: OIDCProvider): Partial<PodAdditions> {
-  const { clientSecret, caBundle } = provider;
-  const mounts = caBundle
-    ? [
-        {
-          volume: `${CA_VOLUME_PREFIX}${caBundle.configMap}`,
-          configMap: caBundle.configMap,
-          mountPath: `${CA_MOUNT_BASE}/${caBundle.configMap}`,
-          key: caBundle.key,
-        },
-      ]
-    : // A static-mode pod gets no service account token, so not the CA file beside it either: the
-      // cluster's CA is mounted where the runtime is told to find it, and still no token.
-      provider.clusterCA && modeOf(vmcp) === "static"
-      ? [
-          {
-            volume: "oidc-cluster-ca",
-            configMap: CLUSTER_CA_CONFIGMAP,
-            mountPath: CLUSTER_CA_DIR,
-            key: "ca.crt",
-          },
-        ]
-      : [];
+  const { clientSecret } = provider;
+  const mount = caFile(vmcp, provider)?.mount;
   return {
     secretEnv: clientSecret
       ? [{ name: OIDC_CLIENT_SECRET_ENV, secret: clientSecret.name, key: clientSecret.key }]
       : [],
-    mounts,
+    mounts: mount ? [mount] : [],
   };
 }
 

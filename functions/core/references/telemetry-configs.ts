@@ -20,7 +20,7 @@ import { shown } from "../kinds/shown.ts";
 import { MCPTelemetryConfig, TelemetrySpec } from "../kinds/telemetry-config.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { fitRuntimeSetting } from "../runtime/config-fit.ts";
-import type { PodAdditions } from "../runtime/pod-additions.ts";
+import { configMapFile, type PodAdditions } from "../runtime/pod-additions.ts";
 import { missingRefs, refAt, reference } from "./reference.ts";
 
 const KIND = "MCPTelemetryConfig";
@@ -97,7 +97,14 @@ interface Resolved {
 function resolved(spec: TelemetrySpec, serviceName: string, namespace: string): Resolved {
   const otel = spec.openTelemetry?.enabled ? spec.openTelemetry : undefined;
   const ca = spec.openTelemetry?.caBundleRef?.configMapRef;
-  const caKey = ca?.key || CA_DEFAULT_KEY;
+  const caFile = ca?.name
+    ? configMapFile(
+        `${CA_VOLUME_PREFIX}${ca.name}`,
+        ca.name,
+        `${CA_MOUNT_BASE}/${ca.name}`,
+        ca.key || CA_DEFAULT_KEY,
+      )
+    : undefined;
   const rate = otel?.tracing?.samplingRate ? Number(otel.tracing.samplingRate) : undefined;
   const endpoint = (otel?.endpoint ?? "").replace(/^https:\/\//, "").replace(/^http:\/\//, "");
   const nonEmpty = (map: Record<string, string> | undefined) =>
@@ -116,7 +123,7 @@ function resolved(spec: TelemetrySpec, serviceName: string, namespace: string): 
       : { metricsOnTransportPort: spec.prometheus.metricsOnTransportPort }),
     ...(nonEmpty(otel?.resourceAttributes) ? { customAttributes: otel?.resourceAttributes } : {}),
     useLegacyAttributes: otel?.useLegacyAttributes ?? false,
-    ...(ca?.name ? { caCertPath: `${CA_MOUNT_BASE}/${ca.name}/${caKey}` } : {}),
+    ...(caFile ? { caCertPath: caFile.path } : {}),
   };
   return {
     telemetry,
@@ -132,16 +139,7 @@ function resolved(spec: TelemetrySpec, serviceName: string, namespace: string): 
         secret: header.secretKeyRef?.name ?? "",
         key: header.secretKeyRef?.key ?? "",
       })),
-      mounts: ca?.name
-        ? [
-            {
-              volume: `${CA_VOLUME_PREFIX}${ca.name}`,
-              configMap: ca.name,
-              mountPath: `${CA_MOUNT_BASE}/${ca.name}`,
-              key: caKey,
-            },
-          ]
-        : [],
+      mounts: caFile ? [caFile.mount] : [],
     },
   };
 }

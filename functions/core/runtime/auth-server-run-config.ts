@@ -8,7 +8,7 @@ import { isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { authServerConfigOf, treesOf } from "./auth-server.ts";
 import type { SecretEnv } from "./outgoing-auth.ts";
-import type { ConfigMapMount, PodAdditions, SecretVolume } from "./pod-additions.ts";
+import { type ConfigMapMount, configMapFile, type PodAdditions, type SecretVolume } from "./pod-additions.ts";
 
 export const AUTH_SERVER_FILE = "authserver-config.yaml";
 const KEYS_DIR = "/etc/toolhive/authserver/keys";
@@ -66,11 +66,7 @@ function caBundle(settings: Tree, index: number): { path: string; mount: ConfigM
   const ref = isTree(settings.caBundleRef) ? settings.caBundleRef.configMapRef : undefined;
   if (!isTree(ref) || typeof ref.name !== "string") return undefined;
   const key = typeof ref.key === "string" && ref.key ? ref.key : "ca.crt";
-  const mountPath = `${UPSTREAM_CA_DIR}/${index}`;
-  return {
-    path: `${mountPath}/${key}`,
-    mount: { volume: `authserver-upstream-ca-${index}`, configMap: ref.name, mountPath, key },
-  };
+  return configMapFile(`authserver-upstream-ca-${index}`, ref.name, `${UPSTREAM_CA_DIR}/${index}`, key);
 }
 
 function upstream(provider: Tree, index: number, resourceUrl: string, pod: Gathered): Tree {

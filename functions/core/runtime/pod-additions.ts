@@ -35,6 +35,19 @@ export interface SecretVolume {
   readonly files: readonly { readonly secret: string; readonly key: string; readonly path: string }[];
 }
 
+/**
+ * One key of a ConfigMap mounted as a file (a CA bundle, say): the mount, and the path the runtime is told to
+ * read it at, made together so the two cannot disagree.
+ */
+export function configMapFile(
+  volume: string,
+  configMap: string,
+  dir: string,
+  key: string,
+): { readonly path: string; readonly mount: ConfigMapMount } {
+  return { path: `${dir}/${key}`, mount: { volume, configMap, mountPath: dir, key } };
+}
+
 export interface PodAdditions {
   readonly secretEnv: readonly SecretEnv[];
   readonly env: readonly PlainEnv[];

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { ServerEntry } from "../kinds/toolhive.ts";
 import type { SecretEnv } from "./outgoing-auth.ts";
-import type { ConfigMapMount, PlainEnv, PodAdditions } from "./pod-additions.ts";
+import { type ConfigMapMount, configMapFile, type PlainEnv, type PodAdditions } from "./pod-additions.ts";
 
 /** Where the operator mounts an entry's CA bundle ConfigMap: one directory per entry. */
 const CA_BUNDLE_DIR = "/etc/toolhive/ca-bundles";
@@ -61,12 +61,7 @@ export function caBundleOf(entry: ServerEntry): CABundle {
       reason: `spec.caBundleRef.configMapRef.key "${key}" cannot be a file name; use a key such as ${DEFAULT_CA_KEY}`,
     };
   const name = entry.metadata.name;
-  const mountPath = `${CA_BUNDLE_DIR}/${name}`;
-  return {
-    ok: true,
-    path: `${mountPath}/${key}`,
-    mount: { volume: caBundleVolume(name), configMap: ref.name, mountPath, key },
-  };
+  return { ok: true, ...configMapFile(caBundleVolume(name), ref.name, `${CA_BUNDLE_DIR}/${name}`, key) };
 }
 
 /**
