@@ -12,7 +12,7 @@ import { MCPAuthzConfig } from "../kinds/authz-config.ts";
 import { conditionOf } from "../kinds/conditions.ts";
 import { contentHash } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
-import { readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
+import { type ReadOptions, readCedarOptions, runtimeAuthz, withAuthz } from "./cedar-options.ts";
 import { missingRefs, type Ref, refAt, reference } from "./reference.ts";
 
 const PATH = "spec.incomingAuth.authzConfigRef.name";
@@ -20,14 +20,16 @@ export const CEDAR_V1 = "cedarv1";
 
 const condition = conditionOf("AuthzConfigRefValidated");
 
-/** What keeps the config from being used, said at the reference; undefined when it is usable. */
-function problemWith(ref: Ref, config: MCPAuthzConfig): string | undefined {
+/** The config's Cedar options, or what keeps it from being used, said at the reference. */
+function readConfig(ref: Ref, config: MCPAuthzConfig): ReadOptions {
   const subject = `MCPAuthzConfig ${shown(ref.name)}`;
   const type = config.spec.type;
   if (type !== CEDAR_V1)
-    return `${subject} has type ${shown(String(type ?? ""))}, and a VirtualMCPServer can use only ${CEDAR_V1} (the vMCP runtime authorizes with Cedar alone); reference a ${CEDAR_V1} MCPAuthzConfig`;
+    return {
+      problem: `${subject} has type ${shown(String(type ?? ""))}, and a VirtualMCPServer can use only ${CEDAR_V1} (the vMCP runtime authorizes with Cedar alone); reference a ${CEDAR_V1} MCPAuthzConfig`,
+    };
   const read = readCedarOptions(config.spec.config, "spec.config");
-  return "problem" in read ? `${subject}: ${read.problem}` : undefined;
+  return "problem" in read ? { problem: `${subject}: ${read.problem}` } : read;
 }
 
 export const AUTHZ_CONFIGS = reference({
@@ -45,17 +47,16 @@ export const AUTHZ_CONFIGS = reference({
         conditions: [condition("False", "AuthzConfigRefNotFound", errors[0]?.message ?? "")],
       };
     }
-    const problem = problemWith(ref, config);
-    if (problem)
+    const read = readConfig(ref, config);
+    if ("problem" in read)
       return {
-        errors: [{ path: PATH, message: problem }],
-        conditions: [condition("False", "AuthzConfigRefNotValid", problem)],
+        errors: [{ path: PATH, message: read.problem }],
+        conditions: [condition("False", "AuthzConfigRefNotValid", read.problem)],
       };
-    const read = readCedarOptions(config.spec.config, "spec.config");
     return {
       errors: [],
       conditions: [condition("True", "AuthzConfigRefValid", `MCPAuthzConfig ${ref.name} is valid and ready`)],
-      config: (tree) => ("options" in read ? withAuthz(tree, runtimeAuthz(read.options)) : tree),
+      config: (tree) => withAuthz(tree, runtimeAuthz(read.options)),
       status: { authzConfigHash: contentHash(config.spec) },
     };
   },

@@ -10,7 +10,7 @@
 
 import { VirtualMCPCompositeToolDefinition } from "../kinds/composite-tool-definition.ts";
 import type { DesiredCondition } from "../kinds/conditions.ts";
-import { type FieldError, formatErrors, isObjectName } from "../kinds/field-errors.ts";
+import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
 import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
@@ -24,11 +24,6 @@ export const COMPOSITE_TOOL_REFS_CONDITION = "CompositeToolRefsValidated";
 
 const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const refEntries = (vmcp: VirtualMCPServer) => listOf(vmcp.spec.config?.compositeToolRefs);
-
-const refName = (entry: unknown): string | undefined => {
-  const name = isTree(entry) ? entry.name : undefined;
-  return typeof name === "string" && isObjectName(name) ? name : undefined;
-};
 
 /** A definition's spec as the runtime gets it, or what keeps it from being one. */
 function judged(
@@ -102,7 +97,10 @@ function condition(
 export const COMPOSITE_TOOLS = reference({
   kind: KIND,
   schema: VirtualMCPCompositeToolDefinition,
-  refs: (vmcp) => refEntries(vmcp).flatMap((entry, i) => refAt(`${REFS_PATH}[${i}].name`, refName(entry))),
+  refs: (vmcp) =>
+    refEntries(vmcp).flatMap((entry, i) =>
+      refAt(`${REFS_PATH}[${i}].name`, isTree(entry) ? entry.name : undefined),
+    ),
   resolve: (input) => {
     const missing = missingRefs(input, KIND);
     const invalid: FieldError[] = [];

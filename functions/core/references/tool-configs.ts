@@ -5,7 +5,6 @@
 // without its filter (fail closed: a tool meant to be hidden is never shown).
 
 import type { FieldError } from "../kinds/field-errors.ts";
-import { isObjectName } from "../kinds/field-errors.ts";
 import { isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import { MCPToolConfig, type ToolOverride } from "../kinds/tool-config.ts";
@@ -19,10 +18,9 @@ const entriesOf = (config: Tree | undefined): unknown[] => {
   return isTree(aggregation) && Array.isArray(aggregation.tools) ? aggregation.tools : [];
 };
 
-const refName = (entry: unknown): string | undefined => {
-  const ref = isTree(entry) && isTree(entry.toolConfigRef) ? entry.toolConfigRef.name : undefined;
-  return typeof ref === "string" && isObjectName(ref) ? ref : undefined;
-};
+/** The name an entry's toolConfigRef gives (refAt says whether it can name an object at all). */
+const refName = (entry: unknown): unknown =>
+  isTree(entry) && isTree(entry.toolConfigRef) ? entry.toolConfigRef.name : undefined;
 
 /** An override in the runtime's form: name, description and the annotations it knows. */
 function runtimeOverride(override: ToolOverride) {
@@ -89,7 +87,7 @@ export const TOOL_CONFIGS = reference({
         if (!entries.some((entry) => isTree(entry) && entry.toolConfigRef !== undefined)) return config;
         const aggregation = config.aggregation as Tree;
         const tools = entries.map((entry) =>
-          isTree(entry) ? merged(entry, input.found.get(refName(entry) ?? "")) : entry,
+          isTree(entry) ? merged(entry, input.found.get(String(refName(entry)))) : entry,
         );
         return { ...config, aggregation: { ...aggregation, tools } };
       },
