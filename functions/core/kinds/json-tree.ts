@@ -7,6 +7,12 @@ export type Tree = Record<string, unknown>;
 export const isTree = (value: unknown): value is Tree =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
+/** A value that should be a list, read as one (none when it is not): for unchecked trees. */
+export const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** A value that should be an object, read as one (empty when it is not): for unchecked trees. */
+export const asTree = (value: unknown): Tree => (isTree(value) ? value : {});
+
 /** The same value with every object's keys sorted, so equal content serializes to equal bytes. */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

@@ -11,7 +11,7 @@
 import { VirtualMCPCompositeToolDefinition } from "../kinds/composite-tool-definition.ts";
 import type { DesiredCondition } from "../kinds/conditions.ts";
 import { type FieldError, formatErrors } from "../kinds/field-errors.ts";
-import { deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
+import { asList, deeperThan, isTree, MAX_SPEC_DEPTH, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { compositeToolErrors } from "../runtime/composite-rules.ts";
@@ -22,8 +22,7 @@ const KIND = "VirtualMCPCompositeToolDefinition";
 const REFS_PATH = "spec.config.compositeToolRefs";
 export const COMPOSITE_TOOL_REFS_CONDITION = "CompositeToolRefsValidated";
 
-const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const refEntries = (vmcp: VirtualMCPServer) => listOf(vmcp.spec.config?.compositeToolRefs);
+const refEntries = (vmcp: VirtualMCPServer) => asList(vmcp.spec.config?.compositeToolRefs);
 
 /** A definition's spec as the runtime gets it, or what keeps it from being one. */
 function judged(
@@ -57,7 +56,7 @@ function judged(
 /** Where each composite tool name is first defined, for the duplicate check across both fields. */
 function inlineNames(vmcp: VirtualMCPServer): Map<string, string> {
   const names = new Map<string, string>();
-  listOf(vmcp.spec.config?.compositeTools).forEach((tool, i) => {
+  asList(vmcp.spec.config?.compositeTools).forEach((tool, i) => {
     const name = isTree(tool) ? tool.name : undefined;
     if (typeof name === "string" && !names.has(name))
       names.set(name, `spec.config.compositeTools[${i}].name`);
@@ -138,7 +137,7 @@ export const COMPOSITE_TOOLS = reference({
       config: (config) => {
         if (!("compositeToolRefs" in config) && tools.length === 0) return config;
         const { compositeToolRefs: _, ...rest } = config;
-        const all = [...listOf(rest.compositeTools), ...tools];
+        const all = [...asList(rest.compositeTools), ...tools];
         return all.length > 0 ? { ...rest, compositeTools: all } : rest;
       },
     };

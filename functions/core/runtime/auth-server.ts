@@ -2,7 +2,7 @@
 // its spec checked as ToolHive's operator checks it (validateAuthServerConfig and the errors of
 // BuildAuthServerRunConfig) before anything is rendered. Field paths in every message.
 import type { FieldError } from "../kinds/field-errors.ts";
-import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { asList, isTree, type Tree } from "../kinds/json-tree.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import type { AuthServer } from "./outgoing-auth.ts";
 import { durationMs } from "./report.ts";
@@ -15,7 +15,7 @@ export const authServerConfigOf = (vmcp: VirtualMCPServer): Tree | undefined => 
   return isTree(config) ? config : undefined;
 };
 
-export const treesOf = (value: unknown): Tree[] => (Array.isArray(value) ? value.filter(isTree) : []);
+export const treesOf = (value: unknown): Tree[] => asList(value).filter(isTree);
 export const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
 /** spec.authServerConfig as backend strategies see it, or undefined when the VirtualMCPServer has none. */

@@ -5,11 +5,9 @@
 // that may be skipped, which need the runtime's own parsers; the runtime still judges those.
 
 import type { FieldError } from "../kinds/field-errors.ts";
-import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { asList, asTree, isTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const tree = (value: unknown): Tree => (isTree(value) ? value : {});
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
 
 const STEP_TYPES = ["tool", "elicitation", "forEach"];
@@ -51,7 +49,7 @@ function typeErrors(step: Tree, at: string): FieldError[] {
 
 function handlingErrors(step: Tree, at: string): FieldError[] {
   const errors: FieldError[] = [];
-  const onError = tree(step.onError);
+  const onError = asTree(step.onError);
   if (onError.action && !ERROR_ACTIONS.includes(String(onError.action)))
     errors.push({
       path: `${at}.onError.action`,
@@ -62,7 +60,7 @@ function handlingErrors(step: Tree, at: string): FieldError[] {
   if (step.type !== "elicitation") return errors;
   for (const handler of ["onDecline", "onCancel"]) {
     if (step[handler] === undefined) continue;
-    const action = tree(step[handler]).action;
+    const action = asTree(step[handler]).action;
     if (!ANSWER_ACTIONS.includes(String(action)))
       errors.push({ path: `${at}.${handler}.action`, message: `required; one of ${quoted(ANSWER_ACTIONS)}` });
   }
@@ -71,7 +69,7 @@ function handlingErrors(step: Tree, at: string): FieldError[] {
 
 /** A step that (through its dependencies) depends on itself, if any. */
 function cycleThrough(steps: readonly Tree[]): unknown {
-  const needs = new Map(steps.map((s) => [s.id, list(s.dependsOn)]));
+  const needs = new Map(steps.map((s) => [s.id, asList(s.dependsOn)]));
   const state = new Map<unknown, "visiting" | "done">();
   const visit = (id: unknown): boolean => {
     if (state.get(id) === "visiting") return true;
@@ -86,16 +84,16 @@ function cycleThrough(steps: readonly Tree[]): unknown {
 
 /** The runtime's rules for one composite tool at `path`; its name is checked where it is written. */
 export function compositeToolErrors(tool: unknown, path: string): FieldError[] {
-  const t = tree(tool);
+  const t = asTree(tool);
   const errors: FieldError[] = [];
   if (!t.description) errors.push({ path: `${path}.description`, message: "required; clients see it" });
-  const parameters = tree(t.parameters);
+  const parameters = asTree(t.parameters);
   if (Object.keys(parameters).length > 0 && parameters.type !== "object")
     errors.push({
       path: `${path}.parameters.type`,
       message: 'must be "object": the parameters are a JSON Schema of the arguments object',
     });
-  const steps = list(t.steps).map(tree);
+  const steps = asList(t.steps).map(asTree);
   if (steps.length === 0) errors.push({ path: `${path}.steps`, message: "at least one step is required" });
   const ids = new Set(steps.map((step) => step.id).filter(Boolean));
   const seen = new Set<unknown>();
@@ -106,7 +104,7 @@ export function compositeToolErrors(tool: unknown, path: string): FieldError[] {
       errors.push({ path: `${at}.id`, message: `${shown(String(step.id))} is used by an earlier step` });
     seen.add(step.id);
     errors.push(...typeErrors(step, at), ...handlingErrors(step, at));
-    list(step.dependsOn).forEach((dependency, k) => {
+    asList(step.dependsOn).forEach((dependency, k) => {
       if (!ids.has(dependency))
         errors.push({
           path: `${at}.dependsOn[${k}]`,

@@ -4,27 +4,24 @@
 // (upstream ToolHive #4856: a CRD-valid value crash-looped the pod).
 
 import type { FieldError } from "../kinds/field-errors.ts";
-import { isTree, type Tree } from "../kinds/json-tree.ts";
+import { asList, asTree, type Tree } from "../kinds/json-tree.ts";
 import { shown } from "../kinds/shown.ts";
 import type { VirtualMCPServer } from "../kinds/toolhive.ts";
 import { compositeToolErrors } from "./composite-rules.ts";
 import { durationMs } from "./report.ts";
 
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const tree = (value: unknown): Tree => (isTree(value) ? value : {});
-
 function aggregationRules(aggregation: Tree): FieldError[] {
   const path = "spec.config.aggregation";
   const errors: FieldError[] = [];
   const strategy = aggregation.conflictResolution ?? "prefix";
-  const resolution = tree(aggregation.conflictResolutionConfig);
-  const tools = list(aggregation.tools).map(tree);
+  const resolution = asTree(aggregation.conflictResolutionConfig);
+  const tools = asList(aggregation.tools).map(asTree);
   if (strategy === "prefix" && resolution.prefixFormat === "")
     errors.push({
       path: `${path}.conflictResolutionConfig.prefixFormat`,
       message: 'empty; the runtime needs a format such as "{workload}_", or leave it out for that default',
     });
-  const order = list(resolution.priorityOrder);
+  const order = asList(resolution.priorityOrder);
   if (strategy === "priority" && order.length === 0)
     errors.push({
       path: `${path}.conflictResolutionConfig.priorityOrder`,
@@ -53,8 +50,8 @@ function aggregationRules(aggregation: Tree): FieldError[] {
         message: `${shown(String(tool.workload))} is configured by an earlier entry; merge the two`,
       });
     seen.add(tool.workload);
-    for (const [name, override] of Object.entries(tree(tool.overrides))) {
-      const o = tree(override);
+    for (const [name, override] of Object.entries(asTree(tool.overrides))) {
+      const o = asTree(override);
       if (!o.name && !o.description)
         errors.push({
           path: `${path}.tools[${i}].overrides.${name}`,
@@ -76,11 +73,11 @@ function positive(errors: FieldError[], path: string, value: unknown): number | 
 function operationalRules(operational: Tree): FieldError[] {
   const path = "spec.config.operational";
   const errors: FieldError[] = [];
-  const timeouts = tree(operational.timeouts);
+  const timeouts = asTree(operational.timeouts);
   positive(errors, `${path}.timeouts.default`, timeouts.default);
-  for (const [name, value] of Object.entries(tree(timeouts.perWorkload)))
+  for (const [name, value] of Object.entries(asTree(timeouts.perWorkload)))
     positive(errors, `${path}.timeouts.perWorkload.${name}`, value);
-  const handling = tree(operational.failureHandling);
+  const handling = asTree(operational.failureHandling);
   const interval =
     positive(errors, `${path}.failureHandling.healthCheckInterval`, handling.healthCheckInterval) ?? 30_000;
   const timeout =
@@ -90,7 +87,7 @@ function operationalRules(operational: Tree): FieldError[] {
       path: `${path}.failureHandling.healthCheckTimeout`,
       message: `${shown(String(handling.healthCheckTimeout))} must be shorter than healthCheckInterval, or checks queue up`,
     });
-  const breaker = tree(handling.circuitBreaker);
+  const breaker = asTree(handling.circuitBreaker);
   const open = breaker.timeout === undefined ? undefined : durationMs(breaker.timeout);
   if (breaker.enabled === true && open !== undefined && open < 1000)
     errors.push({
@@ -127,7 +124,7 @@ const RESTRICTED_HEADERS = new Set(
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 
 function headerRules(headers: unknown): FieldError[] {
-  return list(headers).flatMap((header, i): FieldError[] => {
+  return asList(headers).flatMap((header, i): FieldError[] => {
     const path = `spec.passthroughHeaders[${i}]`;
     if (typeof header !== "string" || !HEADER_TOKEN.test(header))
       return [{ path, message: `${shown(String(header))} is not an HTTP header name` }];
@@ -140,13 +137,13 @@ function headerRules(headers: unknown): FieldError[] {
 }
 
 const compositeToolRules = (tools: unknown): FieldError[] =>
-  list(tools).flatMap((tool, i) => compositeToolErrors(tool, `spec.config.compositeTools[${i}]`));
+  asList(tools).flatMap((tool, i) => compositeToolErrors(tool, `spec.config.compositeTools[${i}]`));
 
 /** The runtime's own rules over what a spec renders into; empty when the runtime will accept it. */
 export function runtimeRuleErrors(spec: VirtualMCPServer["spec"]): FieldError[] {
   const config = spec.config ?? {};
-  const authz = tree(spec.incomingAuth?.authzConfig);
-  const policies = list(tree(authz.inline).policies);
+  const authz = asTree(spec.incomingAuth?.authzConfig);
+  const policies = asList(asTree(authz.inline).policies);
   return [
     ...(authz.type === "inline" && policies.length === 0
       ? [
@@ -157,8 +154,8 @@ export function runtimeRuleErrors(spec: VirtualMCPServer["spec"]): FieldError[] 
         ]
       : []),
     ...headerRules(spec.passthroughHeaders),
-    ...aggregationRules(tree(config.aggregation)),
-    ...operationalRules(tree(config.operational)),
+    ...aggregationRules(asTree(config.aggregation)),
+    ...operationalRules(asTree(config.operational)),
     ...compositeToolRules(config.compositeTools),
   ];
 }
