@@ -33,7 +33,9 @@ describe.each(SUPPORTED_VERSIONS)("generated VirtualMCPServers against vmcp vali
       ),
       { numRuns: RUNS },
     );
-    // A generator that only produced refusals would prove nothing about the configs.
-    expect(accepted).toBeGreaterThan(RUNS / 5);
+    // A generator that only produced refusals would prove nothing about the configs. About a quarter are
+    // accepted (35 to 45 of 150 measured over eight runs, every seed new); a floor of a fifth failed one run
+    // in ten by chance, so the floor sits far below that: a tenth.
+    expect(accepted).toBeGreaterThan(RUNS / 10);
   });
 });
