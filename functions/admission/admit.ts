@@ -9,13 +9,19 @@ import {
   deny,
 } from "../core/admission/review.ts";
 import type { Lookups } from "../core/admission/validate.ts";
+import { type Controller, controlledByUs } from "../core/control/controller.ts";
 import { onFirstUse } from "../lambda/on-first-use.ts";
 import type { HintPublisher } from "./hints.ts";
 
-export type WebhookPath = "validate" | "mutate";
+/** The webhooks' paths: validate and mutate for everyone's writes, fence for ToolHive's operator's alone. */
+export type WebhookPath = "validate" | "mutate" | "fence";
 
 export interface AdmitDeps {
   readonly lookUp: (request: AdmissionRequest) => Promise<Lookups>;
+  /** The VirtualMCPServer the fence judges an operator's write to one of its children by (none: admitted). */
+  readonly lookUpOwner?: (namespace: string, name: string) => Promise<unknown>;
+  /** Who controls a VirtualMCPServer without the controller label (default: vmcp-lambda). */
+  readonly controller?: Controller;
   readonly publisher: HintPublisher;
   /** Admit (with a warning) when the API server cannot be asked about a reference. Default: refuse. */
   readonly failOpen?: boolean;
@@ -56,7 +62,15 @@ export async function admit(body: unknown, webhook: WebhookPath, deps: AdmitDeps
       const { validate } = await validatingModule();
       return { status: 200, review: await validate(request, deps) };
     }
-    if (request.operation !== "CREATE" && request.operation !== "UPDATE")
+    if (webhook === "fence") {
+      const { fence } = await validatingModule();
+      return { status: 200, review: await fence(request, deps) };
+    }
+    const theirs =
+      request.kind.kind === "VirtualMCPServer" &&
+      !controlledByUs(request.object, deps.controller ?? "vmcp-lambda");
+    // ToolHive's operator's objects get its CRD's defaults only: vmcp-lambda does not write them.
+    if ((request.operation !== "CREATE" && request.operation !== "UPDATE") || theirs)
       return { status: 200, review: allow(request.uid) };
     const { patch, warnings } = mutate(request.kind.kind, request.object);
     return { status: 200, review: allow(request.uid, warnings, patch) };

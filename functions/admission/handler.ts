@@ -3,6 +3,7 @@
 // logs and metrics.
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { Controller } from "../core/control/controller.ts";
 import { lambdaFunction, type Observability } from "../lambda/host.ts";
 import { onFirstUse } from "../lambda/on-first-use.ts";
 import { secureParameter } from "../lambda/secure-parameter.ts";
@@ -23,6 +24,8 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 export interface HandlerDeps extends Observability {
   readonly settings: AdmissionSettings;
   readonly lookUp: AdmitDeps["lookUp"];
+  readonly lookUpOwner?: AdmitDeps["lookUpOwner"];
+  readonly controller?: Controller;
   readonly publisher: HintPublisher;
 }
 
@@ -47,6 +50,8 @@ export function admissionHandler(deps: HandlerDeps) {
     }
     const admitDeps: AdmitDeps = {
       lookUp: deps.lookUp,
+      lookUpOwner: deps.lookUpOwner,
+      controller: deps.controller,
       publisher: deps.publisher,
       failOpen: deps.settings.failOpen,
       runtimeVersion: deps.settings.runtimeVersion,
@@ -72,10 +77,14 @@ export function admissionHandler(deps: HandlerDeps) {
   };
 }
 
-/** The lookups, with a client made by the first one: only validations look up (see validating.ts). */
-function clusterLookUp(cluster: ClusterAccess): AdmitDeps["lookUp"] {
+/** The lookups, with a client made by the first one: only validations and the fence look up (validating.ts). */
+function clusterLookUps(cluster: ClusterAccess): Pick<AdmitDeps, "lookUp" | "lookUpOwner"> {
   const kubeConfig = onFirstUse(async () => (await validatingModule()).clusterAccess(cluster));
-  return async (request) => (await validatingModule()).lookUp(await (await kubeConfig())(), request);
+  return {
+    lookUp: async (request) => (await validatingModule()).lookUp(await (await kubeConfig())(), request),
+    lookUpOwner: async (namespace, name) =>
+      (await validatingModule()).lookUpOwner(await (await kubeConfig())(), namespace, name),
+  };
 }
 
 /** The bus publisher, made with the first hint: only validations publish (see validating.ts). */
@@ -97,7 +106,8 @@ export const handler = lambdaFunction(
             ? settings.webhookToken.value
             : await secureParameter(settings.webhookToken.parameter, Number.MAX_SAFE_INTEGER),
       },
-      lookUp: clusterLookUp(settings.cluster),
+      ...clusterLookUps(settings.cluster),
+      controller: settings.controller,
       publisher: busPublisher(settings.hintBus),
     }),
   // Never the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its path holds the webhook token.

@@ -22,7 +22,7 @@ export type GateResult =
   | { readonly ok: false; readonly status: 400 | 404 | 413 | 415; readonly error: string };
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
-const ROUTE = /^\/([^/]+)\/(validate|mutate)$/;
+const ROUTE = /^\/([^/]+)\/(validate|mutate|fence)$/;
 
 export function sameToken(given: string, expected: string): boolean {
   // Hashing first makes both sides the same length, so the comparison time says nothing about either.

@@ -36,6 +36,11 @@ async function memberCount(kc: KubeConfig, namespace: string, group: string): Pr
   }
 }
 
+/** The fence's one question: the VirtualMCPServer that owns what ToolHive's operator writes (undefined: gone). */
+export async function lookUpOwner(kc: KubeConfig, namespace: string, name: string): Promise<unknown> {
+  return getObject(kc, "VirtualMCPServer", namespace, name, LOOKUP_TIMEOUT_MS);
+}
+
 export async function lookUp(kc: KubeConfig, request: AdmissionRequest): Promise<Lookups> {
   const refs = referencesOf(request);
   const namespace = request.namespace ?? "";

@@ -7,5 +7,5 @@
 
 export { clusterAccess } from "../lambda/cluster-access.ts";
 export { EventBusPublisher } from "./event-bus.ts";
-export { lookUp } from "./lookups.ts";
-export { validate } from "./validate-review.ts";
+export { lookUp, lookUpOwner } from "./lookups.ts";
+export { fence, validate } from "./validate-review.ts";

@@ -12,7 +12,12 @@ export interface WebhookTarget {
   /** Base64 of the PEM CA bundle; empty for the system roots. */
   readonly caBundle: string;
   readonly functionsUsername: string;
+  /** ToolHive's operator's identity, whose writes the fence judges (default: its Helm chart's ServiceAccount). */
+  readonly operatorUsername?: string;
 }
+
+/** The ServiceAccount ToolHive's operator chart runs the operator as. */
+export const OPERATOR_USERNAME = "system:serviceaccount:toolhive-system:toolhive-operator";
 
 type Webhook = {
   clientConfig: { url: string; caBundle?: string };
@@ -20,7 +25,12 @@ type Webhook = {
 };
 
 export function renderWebhooks(target: WebhookTarget): Record<string, unknown>[] {
-  if (target.functionsUsername.includes("'")) throw new Error("functionsUsername must not contain a quote");
+  const operatorUsername = target.operatorUsername ?? OPERATOR_USERNAME;
+  for (const [field, value] of Object.entries({
+    functionsUsername: target.functionsUsername,
+    operatorUsername,
+  }))
+    if (value.includes("'")) throw new Error(`${field} must not contain a quote`);
   return parseAllDocuments(readFileSync(TEMPLATE, "utf8")).map((document) => {
     const config = structuredClone(document.toJS()) as { webhooks: Webhook[] } & Record<string, unknown>;
     for (const webhook of config.webhooks) {
@@ -31,7 +41,9 @@ export function renderWebhooks(target: WebhookTarget): Record<string, unknown>[]
       if (target.caBundle) webhook.clientConfig.caBundle = target.caBundle;
       else delete webhook.clientConfig.caBundle;
       for (const condition of webhook.matchConditions ?? []) {
-        condition.expression = condition.expression.replace("FUNCTIONS_USERNAME", target.functionsUsername);
+        condition.expression = condition.expression
+          .replace("FUNCTIONS_USERNAME", target.functionsUsername)
+          .replace("OPERATOR_USERNAME", operatorUsername);
       }
     }
     return config;

@@ -15,6 +15,7 @@ export type Command =
       region: string | undefined;
       caBundleFile: string | undefined;
       functionsUsername: string;
+      operatorUsername: string | undefined;
     }
   | { kind: "help" };
 
@@ -24,7 +25,8 @@ export const USAGE = `usage: vmcp-lambda <command>
                                    the last line printed is: export KUBECONFIG=<path>
   control-plane env [--dir DIR]    print the export line of the control plane running in DIR
   control-plane down [--dir DIR]   stop it and remove its state
-  control-plane install            build kube-apiserver, etcd and kubectl into the cache if missing
+  control-plane install            build kube-apiserver, etcd, kubectl and ToolHive's vmcp and
+                                   thv-operator into the cache if missing
   reconcile NAMESPACE/NAME         reconcile one VirtualMCPServer; prints a JSON result
   resync [--namespace NS]          reconcile every VirtualMCPServer; prints a JSON summary
   admit [--mutate]                 an AdmissionReview on stdin, the response on stdout (validating,
@@ -33,9 +35,11 @@ export const USAGE = `usage: vmcp-lambda <command>
   dev [--dir DIR]                  the local stack until Ctrl-C: control plane, AWS emulator, the
                                    functions deployed to it, webhooks registered
   webhooks --stage STAGE           print the webhook configurations for a deployed stack (its
-    [--region R] [--ca-bundle-file F] [--functions-username U]
+    [--region R] [--ca-bundle-file F] [--functions-username U] [--operator-username U]
                                    outputs and path token, read with your AWS credentials), for
-                                   kubectl apply -f -; AWS_ENDPOINT_URL set means an emulator
+                                   kubectl apply -f -; AWS_ENDPOINT_URL set means an emulator;
+                                   --operator-username: ToolHive's operator's identity, default
+                                   system:serviceaccount:toolhive-system:toolhive-operator
   help                             this text`;
 
 export class UsageError extends Error {}
@@ -52,6 +56,7 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
       region: { type: "string" },
       "ca-bundle-file": { type: "string" },
       "functions-username": { type: "string" },
+      "operator-username": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -69,6 +74,7 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
         "region",
         "ca-bundle-file",
         "functions-username",
+        "operator-username",
       ].includes(key),
   );
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
@@ -81,6 +87,7 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
     ["region", "an AWS region"],
     ["ca-bundle-file", "a file"],
     ["functions-username", "a username"],
+    ["operator-username", "a username"],
   ] as const) {
     if (values[option] === true || values[option] === "") throw new UsageError(`--${option} needs ${what}`);
   }
@@ -114,6 +121,7 @@ export function parseCommand(argv: readonly string[], defaultDir: string): Comma
       region: text(values.region),
       caBundleFile: text(values["ca-bundle-file"]),
       functionsUsername: text(values["functions-username"]) ?? "vmcp-lambda-functions",
+      operatorUsername: text(values["operator-username"]),
     };
   }
   if (command === "control-plane" && rest.length === 0) {

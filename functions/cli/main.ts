@@ -4,13 +4,13 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { ensureBinaries } from "../../infra/local/control-plane/binaries.ts";
 import { defaultDirectory, down, env, exportLine, up } from "../../infra/local/control-plane/plane.ts";
-import { ensureRuntimes } from "../../infra/local/control-plane/runtimes.ts";
+import { ensureToolhiveBinaries } from "../../infra/local/control-plane/runtimes.ts";
 import { runDev } from "../../infra/local/dev.ts";
 import { admit } from "../admission/admit.ts";
-import { lookUp } from "../admission/lookups.ts";
+import { lookUp, lookUpOwner } from "../admission/lookups.ts";
 import { referencesOf } from "../core/admission/validate.ts";
 import { namespacedName } from "../core/delivery/change-hint.ts";
-import { readSettings, VmcpImage } from "../lambda/settings.ts";
+import { DefaultController, readSettings, VmcpImage } from "../lambda/settings.ts";
 import { reconcileOne } from "../reconcile/reconcile-one.ts";
 import { resyncAll } from "../resync/resync-all.ts";
 import { parseCommand, USAGE, UsageError } from "./command-line.ts";
@@ -28,8 +28,18 @@ function loadKubeconfig(path: string | undefined): KubeConfig {
 
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-/** The image and runtime version the functions deploy: VMCP_IMAGE and VMCP_RUNTIME_VERSION, as in the Lambdas. */
-const vmcpSettings = () => readSettings({ vmcp: VmcpImage }, process.env, "the command line").vmcp;
+/**
+ * The image and runtime version the functions deploy (VMCP_IMAGE, VMCP_RUNTIME_VERSION) and who controls a
+ * VirtualMCPServer without the controller label (VMCP_DEFAULT_CONTROLLER), as in the Lambdas.
+ */
+function vmcpSettings() {
+  const { vmcp, controller } = readSettings(
+    { vmcp: VmcpImage, controller: DefaultController },
+    process.env,
+    "the command line",
+  );
+  return { ...vmcp, controller };
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv, defaultDirectory());
@@ -66,6 +76,8 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       const result = await admit(body, command.mutate ? "mutate" : "validate", {
         runtimeVersion: vmcpSettings().runtime.version,
+        controller: vmcpSettings().controller,
+        ...(kc ? { lookUpOwner: (namespace: string, name: string) => lookUpOwner(kc, namespace, name) } : {}),
         lookUp: async (request) => {
           if (kc) return lookUp(kc, request);
           const error = { error: "no kubeconfig to ask the API server with" };
@@ -100,8 +112,8 @@ async function main(argv: readonly string[]): Promise<number> {
         case "install": {
           const binaries = await ensureBinaries();
           progress(`control plane binaries ready: ${Object.values(binaries).join(", ")}`);
-          const runtimes = await ensureRuntimes();
-          progress(`vMCP runtimes ready: ${Object.values(runtimes).join(", ")}`);
+          const toolhive = await ensureToolhiveBinaries();
+          progress(`ToolHive binaries ready: ${toolhive.join(", ")}`);
           return 0;
         }
         case "up": {

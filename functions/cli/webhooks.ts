@@ -11,6 +11,7 @@ export interface WebhooksOptions {
   readonly region?: string;
   readonly caBundleFile?: string;
   readonly functionsUsername: string;
+  readonly operatorUsername?: string | undefined;
 }
 
 export async function renderStackWebhooks(options: WebhooksOptions, env = process.env): Promise<string> {
@@ -35,6 +36,7 @@ export async function renderStackWebhooks(options: WebhooksOptions, env = proces
     ),
     caBundle,
     functionsUsername: options.functionsUsername,
+    ...(options.operatorUsername ? { operatorUsername: options.operatorUsername } : {}),
   });
   return configs.map((config) => stringify(config)).join("---\n");
 }

@@ -115,7 +115,12 @@ async function readNamed(kc: KubeConfig, field: RelatedField, vmcps: readonly Vi
  * Snapshots of every VirtualMCPServer (in one namespace, or all), from one paginated LIST per type, and a
  * GET per referenced name for the kinds not worth listing (listedByResync).
  */
-export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Promise<Snapshot[]> {
+export async function readAllSnapshots(
+  kc: KubeConfig,
+  namespace?: string,
+  /** Whose references are read: another controller's objects need only their children (to be left). */
+  controls: (vmcp: VirtualMCPServer) => boolean = () => true,
+): Promise<Snapshot[]> {
   const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
   const listed = RELATED_FIELDS.map((field) =>
     listedByResync(field)
@@ -129,7 +134,9 @@ export async function readAllSnapshots(kc: KubeConfig, namespace?: string): Prom
   ]);
   const parsedVmcps = parseAll(VirtualMCPServer, vmcps);
   const related = await Promise.all(
-    RELATED_FIELDS.map((field, i) => (listedByResync(field) ? lists[i] : readNamed(kc, field, parsedVmcps))),
+    RELATED_FIELDS.map((field, i) =>
+      listedByResync(field) ? lists[i] : readNamed(kc, field, parsedVmcps.filter(controls)),
+    ),
   );
   // Indexed once, so each object's snapshot costs lookups, not scans of every list: reference fields by
   // namespace and name, namespace fields by namespace.

@@ -5,6 +5,7 @@
 // zod/mini, as functions/core/admission/review.ts: the admission function reads these on its mutating path,
 // where classic zod's load time is felt on every cold start (BENCHMARKS.md).
 import * as z from "zod/mini";
+import { CONTROLLERS, type Controller } from "../core/control/controller.ts";
 import { shown } from "../core/kinds/shown.ts";
 import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../core/runtime/versions.ts";
 
@@ -133,6 +134,20 @@ export const VmcpImage = fragment(
   supportedRuntime,
 );
 
+/**
+ * Who controls a VirtualMCPServer without the controller label (core/control/controller.ts): vmcp-lambda,
+ * or ToolHive's operator where the functions run beside it and take objects one by one.
+ */
+export const DefaultController = fragment(
+  {
+    VMCP_DEFAULT_CONTROLLER: z._default(
+      z.enum(CONTROLLERS, { error: mustBe(CONTROLLERS.join(" or ")) }),
+      "vmcp-lambda",
+    ),
+  },
+  (v): Controller => v.VMCP_DEFAULT_CONTROLLER,
+);
+
 /** The admission function's door and decisions (admission/http-gate.ts, admission/admit.ts). */
 export const WebhookPolicy = fragment(
   {
@@ -182,15 +197,27 @@ export const StaleHintReceives = fragment(
 
 /** Each function's settings. serverless.yml sets their variables (test/unit/lambda-settings.test.ts checks). */
 export const FUNCTION_SETTINGS = {
-  admission: { cluster: ClusterAccess, webhook: WebhookPolicy, webhookToken: WebhookToken, hintBus: HintBus },
-  router: { cluster: ClusterAccess, queueUrl: ReconcileQueue },
+  admission: {
+    cluster: ClusterAccess,
+    webhook: WebhookPolicy,
+    webhookToken: WebhookToken,
+    hintBus: HintBus,
+    controller: DefaultController,
+  },
+  router: { cluster: ClusterAccess, queueUrl: ReconcileQueue, controller: DefaultController },
   reconcile: {
     cluster: ClusterAccess,
     vmcp: VmcpImage,
+    controller: DefaultController,
     queueUrl: ReconcileQueue,
     staleHintReceives: StaleHintReceives,
   },
-  resync: { cluster: ClusterAccess, vmcp: VmcpImage, queueUrl: ReconcileQueue },
+  resync: {
+    cluster: ClusterAccess,
+    vmcp: VmcpImage,
+    queueUrl: ReconcileQueue,
+    controller: DefaultController,
+  },
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;

@@ -61,6 +61,16 @@ export async function applyChildren(
   const namespace = snapshot.vmcp.metadata.namespace ?? "";
   const written: string[] = [];
   let failure: unknown;
+  // Ownership first (control/handover.ts): taking over, each apply below then drops the operator's extras.
+  for (const { kind, name, patch } of plan.ownership) {
+    if (!isKind(kind)) continue;
+    try {
+      await jsonPatch(kc, kind, namespace, name, patch, { fieldManager: FIELD_MANAGER });
+      written.push(kind);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
   for (const child of plan.apply) {
     const key = `${child.kind}/${child.metadata.name}`;
     try {
@@ -105,6 +115,14 @@ export async function applyStatus(kc: KubeConfig, snapshot: Snapshot, plan: Plan
       await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusHandover, {
         fieldManager: FIELD_MANAGER,
         subresource: "status",
+      }),
+    );
+    written = true;
+  }
+  if (plan.statusOwnership) {
+    resourceVersion = versionOf(
+      await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusOwnership, {
+        fieldManager: FIELD_MANAGER,
       }),
     );
     written = true;

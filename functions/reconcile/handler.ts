@@ -155,7 +155,7 @@ export function reconcileHandler(deps: ReconcileDeps) {
 export const handler = reconcileSideFunction("reconcile", (settings, tools) =>
   reconcileHandler({
     ...tools,
-    options: settings.vmcp,
+    options: { ...settings.vmcp, controller: settings.controller },
     staleHintReceives: settings.staleHintReceives,
     retryLater: async (receiptHandles, seconds) => {
       await tools.sqs().send(

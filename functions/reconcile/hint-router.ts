@@ -1,9 +1,11 @@
 // The hint router Lambda, the bus rule's target: turns one change hint into reconcile requests for the
 // VirtualMCPServers it affects and queues them. Members, groups and auth configs are expanded with one
-// LIST of the namespace's VirtualMCPServers, narrowed by the group label the mutating webhook sets.
+// LIST of the namespace's VirtualMCPServers, narrowed by the group label the mutating webhook sets, and to
+// those vmcp-lambda controls (core/control/controller.ts).
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { EventBridgeEvent } from "aws-lambda";
+import { type Controller, controlledByUs } from "../core/control/controller.ts";
 import {
   ChangeHint,
   expandHint,
@@ -19,6 +21,8 @@ import { reconcileSideFunction } from "../lambda/reconcile-side.ts";
 export interface RouterDeps extends Observability {
   readonly kubeConfig: () => Promise<KubeConfig>;
   readonly send: (requests: readonly ReconcileRequest[]) => Promise<void>;
+  /** Who controls an object without the controller label: only vmcp-lambda's objects are queued. */
+  readonly controller?: Controller;
 }
 
 export function routerHandler(deps: RouterDeps) {
@@ -41,7 +45,7 @@ export function routerHandler(deps: RouterDeps) {
       });
       vmcps = items.flatMap((item) => {
         const vmcp = VirtualMCPServer.safeParse(item);
-        return vmcp.success ? [vmcp.data] : [];
+        return vmcp.success && controlledByUs(vmcp.data, deps.controller ?? "vmcp-lambda") ? [vmcp.data] : [];
       });
     }
     const requests = expandHint(hint, vmcps);
@@ -59,6 +63,10 @@ export function routerHandler(deps: RouterDeps) {
   };
 }
 
-export const handler = reconcileSideFunction("router", (_settings, tools) =>
-  routerHandler({ ...tools, send: (requests) => tools.enqueue(requests) }),
+export const handler = reconcileSideFunction("router", (settings, tools) =>
+  routerHandler({
+    ...tools,
+    controller: settings.controller,
+    send: (requests) => tools.enqueue(requests),
+  }),
 );

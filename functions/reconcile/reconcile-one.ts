@@ -2,6 +2,7 @@
 // shows, whatever asked for it. The command line calls reconcileOne; the reconcile Lambda (after its
 // stale-read gate, core/delivery/queue-batch.ts) and the resync call reconcileSnapshot on what they read.
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { Controller } from "../core/control/controller.ts";
 import { statusTime } from "../core/kinds/conditions.ts";
 import { type Plan, planReconcile, type Snapshot } from "../core/reconcile/plan.ts";
 import { DEFAULT_VMCP_IMAGE, type RuntimeProfile, runtimeProfile } from "../core/runtime/versions.ts";
@@ -15,6 +16,8 @@ export interface ReconcileOptions {
   /** The runtime that image runs (VMCP_RUNTIME_VERSION, else the image's tag). */
   readonly runtime?: RuntimeProfile;
   readonly now?: () => Date;
+  /** Who controls an object without the controller label (VMCP_DEFAULT_CONTROLLER); vmcp-lambda by default. */
+  readonly controller?: Controller;
 }
 
 const resultOf = (snapshot: Snapshot, plan: Plan, written: string[], statusWritten: boolean) => ({
@@ -61,6 +64,7 @@ export async function reconcileSnapshot(
       image: options.image ?? DEFAULT_VMCP_IMAGE,
       runtime: options.runtime ?? runtimeProfile(options.image ?? DEFAULT_VMCP_IMAGE),
       now: statusTime(options.now?.() ?? new Date()),
+      controller: options.controller,
     });
   let snapshot = read;
   let planned = plan(snapshot);

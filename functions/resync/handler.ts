@@ -52,5 +52,9 @@ export function resyncHandler(deps: ResyncDeps) {
 }
 
 export const handler = reconcileSideFunction("resync", (settings, tools) =>
-  resyncHandler({ ...tools, options: settings.vmcp, send: tools.enqueue }),
+  resyncHandler({
+    ...tools,
+    options: { ...settings.vmcp, controller: settings.controller },
+    send: tools.enqueue,
+  }),
 );

@@ -1,6 +1,7 @@
 // Resync: every VirtualMCPServer (of a namespace, or all) from one LIST per type, planned and applied
 // one by one. The backstop for lost hints; in steady state it reads a fixed number of pages and writes nothing.
 import type { KubeConfig } from "@kubernetes/client-node";
+import { controlledByUs } from "../core/control/controller.ts";
 import { readAllSnapshots } from "../kube/snapshot.ts";
 import { type ReconcileOptions, reconcileSnapshot } from "../reconcile/reconcile-one.ts";
 
@@ -25,7 +26,8 @@ export interface ResyncOptions extends ReconcileOptions {
 }
 
 export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Promise<ResyncSummary> {
-  const snapshots = await readAllSnapshots(kc, options.namespace);
+  const fallback = options.controller ?? "vmcp-lambda";
+  const snapshots = await readAllSnapshots(kc, options.namespace, (vmcp) => controlledByUs(vmcp, fallback));
   let written = 0;
   let failed = 0;
   const deferred: ObjectKey[] = [];

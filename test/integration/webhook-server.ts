@@ -7,8 +7,9 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "vitest";
 import { admissionHandler } from "../../functions/admission/handler.ts";
 import { RecordingPublisher } from "../../functions/admission/hints.ts";
-import { lookUp } from "../../functions/admission/lookups.ts";
+import { lookUp, lookUpOwner } from "../../functions/admission/lookups.ts";
 import { renderWebhooks } from "../../functions/admission/webhook-config.ts";
+import { CONTROLLER_LABEL, type Controller } from "../../functions/core/control/controller.ts";
 import { rawRequest } from "../../functions/kube/raw-request.ts";
 import { servingCertificate } from "../../infra/local/aws-stack/certificates.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
@@ -25,17 +26,28 @@ export interface Webhooks {
 const probe = (namespace: string) => `
 apiVersion: toolhive.stacklok.dev/v1beta1
 kind: VirtualMCPServer
-metadata: { name: probe, namespace: ${namespace} }
+metadata:
+  name: probe
+  namespace: ${namespace}
+  labels: { ${CONTROLLER_LABEL}: vmcp-lambda }
 spec: { groupRef: { name: no-such-group }, incomingAuth: { type: anonymous } }`;
 
-/** Serves the webhooks for `namespace` only, and returns once the API server calls them. */
-export async function serveWebhooks(namespace: string): Promise<Webhooks> {
+/**
+ * Serves the webhooks for `namespace` only, and returns once the API server calls them. `controller`: the
+ * install's default controller (VMCP_DEFAULT_CONTROLLER); the fence judges `operatorUsername`'s writes.
+ */
+export async function serveWebhooks(
+  namespace: string,
+  options: { readonly controller?: Controller; readonly operatorUsername?: string } = {},
+): Promise<Webhooks> {
   const publisher = new RecordingPublisher();
   const { caPem, certPem, keyPem } = await servingCertificate();
   const handler = admissionHandler({
     // The function's own defaults, as a deployment without extra settings gets them.
     settings: defaultAdmissionSettings(TOKEN),
     lookUp: (request) => lookUp(kubeConfig(), request),
+    lookUpOwner: (ns, name) => lookUpOwner(kubeConfig(), ns, name),
+    ...(options.controller ? { controller: options.controller } : {}),
     publisher,
     ...silentObservability(),
   });
@@ -63,6 +75,7 @@ export async function serveWebhooks(namespace: string): Promise<Webhooks> {
     baseUrl: `https://127.0.0.1:${port}/${TOKEN}`,
     caBundle: Buffer.from(caPem).toString("base64"),
     functionsUsername: "system:serviceaccount:vmcp-lambda:functions",
+    ...(options.operatorUsername ? { operatorUsername: options.operatorUsername } : {}),
   });
   const configs: { kind: string; name: string }[] = [];
   for (const config of rendered as {

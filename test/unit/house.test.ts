@@ -24,6 +24,7 @@ const CORE = [
   "core/admission",
   "core/reconcile",
   "core/delivery",
+  "core/control",
 ];
 
 const HOUSE: Readonly<Record<Room, Plan>> = {
@@ -83,9 +84,15 @@ const HOUSE: Readonly<Record<Room, Plan>> = {
     uses: ["core/references", "core/runtime", "core/kinds"],
     doors: ["review.ts", "mutate.ts", "validate.ts", "spec-problems.ts"],
   },
+  // Who controls a VirtualMCPServer (vmcp-lambda or ToolHive's operator), the handover of its children
+  // between them, and the admission fence that keeps the operator off what vmcp-lambda controls.
+  "core/control": {
+    uses: ["core/kinds"],
+    doors: ["controller.ts", "handover.ts", "fence.ts"],
+  },
   // The reconcile: a snapshot in, a plan out; plan.ts is its front door, the rest its helpers.
   "core/reconcile": {
-    uses: ["core/admission", "core/references", "core/runtime", "core/kinds"],
+    uses: ["core/admission", "core/references", "core/runtime", "core/control", "core/kinds"],
     doors: ["plan.ts", "related-kinds.ts"],
   },
   // Delivery: hints, hint windows, queue batches.

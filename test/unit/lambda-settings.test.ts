@@ -110,6 +110,7 @@ describe("each function's settings", () => {
       vmcp: { image: DEFAULT_VMCP_IMAGE, runtime: expect.objectContaining({ version: "v0.47.0" }) },
       queueUrl: QUEUE,
       staleHintReceives: 3,
+      controller: "vmcp-lambda",
     });
     expect(functionSettings("admission", DEPLOYED)).toMatchObject({
       webhook: { failOpen: false, ownUsernames: ["vmcp-lambda-functions"], runtimeVersion: "v0.47.0" },

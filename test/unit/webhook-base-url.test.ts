@@ -11,6 +11,7 @@ type Webhook = {
   objectSelector?: unknown;
   failurePolicy?: string;
   rules?: unknown[];
+  matchConditions?: { expression: string }[];
 };
 const webhooksOf = (configs: Record<string, unknown>[]) =>
   configs.flatMap((config) => (config as { webhooks: Webhook[] }).webhooks);
@@ -52,12 +53,13 @@ describe("renderWebhooks with the base URL", () => {
   });
   const webhooks = webhooksOf(configs);
 
-  it("points every webhook at the base URL's /validate or /mutate", () => {
-    expect(webhooks.length).toBeGreaterThanOrEqual(4);
+  it("points every webhook at the base URL's /validate, /mutate or /fence", () => {
+    expect(webhooks.length).toBeGreaterThanOrEqual(5);
     for (const webhook of webhooks) {
       expect(webhook.clientConfig.url.startsWith(`${baseUrl}/`)).toBe(true);
-      expect(webhook.clientConfig.url).toMatch(/\/(validate|mutate)$/);
-      expect([`${baseUrl}/validate`, `${baseUrl}/mutate`]).toContain(webhook.clientConfig.url);
+      expect([`${baseUrl}/validate`, `${baseUrl}/mutate`, `${baseUrl}/fence`]).toContain(
+        webhook.clientConfig.url,
+      );
       expect(webhook.clientConfig.caBundle).toBe("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t");
     }
     const mutating = webhooks.filter((w) => w.name.includes(".mutate."));
@@ -72,6 +74,31 @@ describe("renderWebhooks with the base URL", () => {
       expect(webhook.clientConfig.url).not.toContain(`${TOKEN}//`);
       expect(webhook.clientConfig.caBundle).toBeUndefined();
     }
+  });
+
+  it("fences ToolHive's operator alone, failing open, with the identity given or its chart's", () => {
+    const fenceOf = (rendered: Record<string, unknown>[]) =>
+      webhooksOf(rendered).find((w) => w.name === "operator.fence.vmcp-lambda.toolhive.stacklok.dev");
+    const fence = fenceOf(configs);
+    expect(fence?.clientConfig.url).toBe(`${baseUrl}/fence`);
+    expect(fence?.failurePolicy).toBe("Ignore");
+    expect(fence?.matchConditions?.[0]?.expression).toBe(
+      "request.userInfo.username == 'system:serviceaccount:toolhive-system:toolhive-operator'",
+    );
+    const custom = fenceOf(
+      renderWebhooks({
+        baseUrl,
+        caBundle: "",
+        functionsUsername: "f",
+        operatorUsername: "system:serviceaccount:ops:thv",
+      }),
+    );
+    expect(custom?.matchConditions?.[0]?.expression).toBe(
+      "request.userInfo.username == 'system:serviceaccount:ops:thv'",
+    );
+    expect(() =>
+      renderWebhooks({ baseUrl, caBundle: "", functionsUsername: "f", operatorUsername: "x' || true || '" }),
+    ).toThrow("operatorUsername must not contain a quote");
   });
 
   it("watches the Deployments it manages, and only those, without ever blocking them", () => {

@@ -2,6 +2,8 @@
 // the snapshot, calls this, and performs exactly the writes it returns.
 
 import { specProblems } from "../admission/spec-problems.ts";
+import { type Controller, controlledByUs } from "../control/controller.ts";
+import { type OwnershipOp, type OwnershipPatch, release, takeOver } from "../control/handover.ts";
 import { formatErrors } from "../kinds/field-errors.ts";
 import { deeperThan, MAX_SPEC_DEPTH } from "../kinds/json-tree.ts";
 import type { KubeObject } from "../kinds/kubernetes.ts";
@@ -52,9 +54,10 @@ export interface Snapshot extends RelatedObjects {
  * `invalid`: the spec itself is wrong. `blocked`: an object it references (its MCPGroup, an
  * MCPExternalAuthConfig) is missing or unusable. Either way nothing is deployed and the status says why.
  * Neither is retried on a timer: the change hint of the write that fixes it brings the VirtualMCPServer
- * back, and the resync is the backstop.
+ * back, and the resync is the backstop. `elsewhere`: ToolHive's operator controls it (control/controller.ts);
+ * vmcp-lambda only takes its own marks off what it controlled before.
  */
-export type PlanOutcome = "ok" | "blocked" | "invalid";
+export type PlanOutcome = "ok" | "blocked" | "invalid" | "elsewhere";
 
 export interface Plan {
   readonly mode: Mode;
@@ -68,6 +71,12 @@ export interface Plan {
   readonly fallbackStatus: Record<string, unknown> | undefined;
   /** Sent before the status applies: a JSON patch removing runtime fields the functions still hold. */
   readonly statusHandover: JsonPatchOp[] | undefined;
+  /**
+   * Ownership moving between ToolHive's operator and vmcp-lambda (control/handover.ts): the children's
+   * patches, sent before the applies (taking over) or alone (leaving), then the status's.
+   */
+  readonly ownership: readonly OwnershipPatch[];
+  readonly statusOwnership: readonly OwnershipOp[] | undefined;
   /** Settings left out of the runtime's configuration, said when that configuration is being written. */
   readonly droppedConfig: readonly string[];
 }
@@ -77,6 +86,34 @@ export interface PlanOptions {
   /** The runtime the image runs: its config schema and status shape. */
   readonly runtime: RuntimeProfile;
   readonly now: string;
+  /** The install's default controller, for objects without the controller label (vmcp-lambda if unset). */
+  readonly controller?: Controller;
+}
+
+const NOTHING = {
+  apply: [],
+  created: [],
+  remove: [],
+  status: undefined,
+  fallbackStatus: undefined,
+  statusHandover: undefined,
+  ownership: [],
+  statusOwnership: undefined,
+  droppedConfig: [],
+} as const;
+
+/** Another controller has the object: vmcp-lambda takes its marks off the children, then its status. */
+function leave(snapshot: Snapshot, now: string): Plan {
+  return {
+    ...NOTHING,
+    mode: modeOf(snapshot.vmcp),
+    outcome: "elsewhere",
+    ownership: snapshot.children.flatMap((child) => {
+      const patch = release(child, "", now);
+      return patch ? [{ kind: child.kind ?? "", name: child.metadata.name, patch }] : [];
+    }),
+    statusOwnership: release(snapshot.vmcp as VirtualMCPServer & KubeObject, "status", now),
+  };
 }
 
 const childKey = (kind: string | undefined, name: string) => `${kind}/${name}`;
@@ -109,20 +146,9 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const members = snapshot.workloads.filter((w) => groupName !== "" && workloadGroup(w) === groupName);
   const live = new Map(snapshot.children.map((c) => [childKey(c.kind, c.metadata.name), c]));
 
-  if (vmcp.metadata.deletionTimestamp) {
-    // Being deleted: garbage collection takes the children; writing them now would only race it.
-    return {
-      mode,
-      outcome: "ok",
-      apply: [],
-      created: [],
-      remove: [],
-      status: undefined,
-      fallbackStatus: undefined,
-      statusHandover: undefined,
-      droppedConfig: [],
-    };
-  }
+  // Being deleted: garbage collection takes the children; writing them now would only race it.
+  if (vmcp.metadata.deletionTimestamp) return { ...NOTHING, mode, outcome: "ok" };
+  if (!controlledByUs(vmcp, options.controller ?? "vmcp-lambda")) return leave(snapshot, now);
   const {
     errors: checkedErrors,
     fit: configFit,
@@ -192,7 +218,18 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       }).map(withAppliedHash)
     : [];
 
-  const apply = children.filter((c) => !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))));
+  // Fields the operator wrote become vmcp-lambda's, and the apply right after removes those it does not want.
+  const ownership = children.flatMap((c) => {
+    const child = live.get(childKey(c.kind, c.metadata.name));
+    const patch = child && takeOver(child, "", now);
+    return patch ? [{ kind: c.kind, name: c.metadata.name, patch }] : [];
+  });
+  const takenOver = new Set(ownership.map((o) => childKey(o.kind, o.name)));
+  const apply = children.filter(
+    (c) =>
+      takenOver.has(childKey(c.kind, c.metadata.name)) ||
+      !childInPlace(c, live.get(childKey(c.kind, c.metadata.name))),
+  );
   const deployment = live.get(childKey("Deployment", childNames(name).deployment));
   const nextDeployment = apply.find((c) => c.kind === "Deployment");
   const status = desiredStatus({
@@ -230,6 +267,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
   const statusNow = vmcp as VirtualMCPServer & KubeObject;
   // Only a runtime that writes the top level takes fields over from the functions.
   const handover = options.runtime.statusShape === "top-level" ? statusHandover(vmcp) : undefined;
+  const statusOwnership = takeOver(statusNow, "status", now);
   return {
     mode,
     outcome: specErrors.length || podErrors.length ? "invalid" : blocked ? "blocked" : "ok",
@@ -242,13 +280,16 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
       : snapshot.children
           .filter((c) => controlled(c) && !wanted.has(childKey(c.kind, c.metadata.name)))
           .map((c) => ({ kind: c.kind ?? "", name: c.metadata.name })),
-    status: statusInPlace(status.main, statusNow, FIELD_MANAGER) ? undefined : status.main,
+    status:
+      !statusOwnership && statusInPlace(status.main, statusNow, FIELD_MANAGER) ? undefined : status.main,
     // After a handover removed phase, message and Ready, the fallback must write them even if they held.
     fallbackStatus:
       status.fallback && (handover || !holds(status.fallback, vmcp.status ?? {}))
         ? status.fallback
         : undefined,
     statusHandover: handover,
+    ownership,
+    statusOwnership,
     // Named once, when the configuration that leaves them out is written, not on every reconcile.
     droppedConfig: apply.some((c) => c.kind === "ConfigMap")
       ? configFit.unknown.map((path) => unknownSettingWarning(path, options.runtime.version))

@@ -1,6 +1,7 @@
 // The files of one local control plane under its directory, and the command lines of its two servers.
 // Pure: the same directory and ports always give the same arguments.
 import { join } from "node:path";
+import { FUNCTIONS_USER } from "./credentials.ts";
 import { LOOPBACK } from "./network.ts";
 
 export interface Ports {
@@ -73,12 +74,18 @@ export function apiserverArgs(files: Layout, ports: Ports): string[] {
   ];
 }
 
-/** Metadata (who, verb, resource, name, answer) of service accounts' requests; nothing else is recorded. */
+/**
+ * Metadata (who, verb, resource, name, answer) of service accounts' requests (the vMCP runtime's, ToolHive's
+ * operator's) and of the functions' writes (who wrote what, when, beside the operator); nothing else.
+ */
 export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
 rules:
   - level: Metadata
     userGroups: ["system:serviceaccounts"]
+  - level: Metadata
+    users: ["${FUNCTIONS_USER}"]
+    verbs: [create, update, patch, delete]
   - level: None
 `;

@@ -1,16 +1,33 @@
-// ToolHive's vMCP runtime (`vmcp`) at every supported version, built from its Go module into the per-user
-// cache beside kube-apiserver; the tests run it as the judge of what the functions write. Never committed.
-// The module download also holds ToolHive's CRD chart and examples of that version, read at test time.
+// ToolHive's binaries, built from its Go module into the per-user cache beside kube-apiserver, never
+// committed: the vMCP runtime (`vmcp`) at every supported version, the judge of what the functions write,
+// and ToolHive's operator (`thv-operator`) at the newest, the controller the functions live beside (issue
+// 15). The module download also holds ToolHive's CRD chart and examples of a version, read at test time.
 import { spawn } from "node:child_process";
 import { access, constants, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { SUPPORTED_VERSIONS } from "../../../functions/core/runtime/versions.ts";
+import { DEFAULT_RUNTIME_VERSION, SUPPORTED_VERSIONS } from "../../../functions/core/runtime/versions.ts";
 import { cacheDirectory } from "./binaries.ts";
 
 export const TOOLHIVE_MODULE = "github.com/stacklok/toolhive";
 
+/** The ToolHive commands built, each at the versions the tests run it at. */
+const TOOLHIVE_COMMANDS = [
+  { command: "vmcp", versions: SUPPORTED_VERSIONS, minutes: 15 },
+  { command: "thv-operator", versions: [DEFAULT_RUNTIME_VERSION], minutes: 10 },
+] as const;
+type ToolhiveCommand = (typeof TOOLHIVE_COMMANDS)[number]["command"];
+
+function toolhiveBinary(command: ToolhiveCommand, version: string, cache: string): string {
+  return join(cache, "bin", `${command}-${version}`, command);
+}
+
 export function runtimeBinary(version: string, cache: string = cacheDirectory()): string {
-  return join(cache, "bin", `vmcp-${version}`, "vmcp");
+  return toolhiveBinary("vmcp", version, cache);
+}
+
+/** ToolHive's operator, at the newest supported runtime version. */
+export function operatorBinary(cache: string = cacheDirectory()): string {
+  return toolhiveBinary("thv-operator", DEFAULT_RUNTIME_VERSION, cache);
 }
 
 const exists = (path: string) =>
@@ -29,7 +46,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, stdout: "i
     child.on("error", (error) =>
       reject(
         (error as NodeJS.ErrnoException).code === "ENOENT"
-          ? new Error("Go is required to build ToolHive's vMCP runtime; install Go 1.26 or newer")
+          ? new Error("Go is required to build ToolHive's binaries; install Go 1.26 or newer")
           : error,
       ),
     );
@@ -42,32 +59,31 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, stdout: "i
 // The module's go.mod asks for Go 1.26: a local toolchain that old or newer builds it without downloads.
 const goEnv = () => ({ ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-modcacherw", CGO_ENABLED: "0" });
 
-/** Builds the runtimes that are missing, one at a time (two Go builds at once only thrash two cores). */
-export async function ensureRuntimes(
+/** Builds the ToolHive binaries that are missing, one at a time (two Go builds at once thrash two cores). */
+export async function ensureToolhiveBinaries(
   cache: string = cacheDirectory(),
   log: (line: string) => void = (line) => process.stderr.write(`[control-plane:install] ${line}\n`),
-): Promise<Record<string, string>> {
-  const paths: Record<string, string> = {};
-  for (const version of SUPPORTED_VERSIONS) {
-    const binary = runtimeBinary(version, cache);
-    paths[version] = binary;
-    if (await exists(binary)) continue;
-    // A staging directory of this process's own: two commands installing at once (a test run beside
-    // `npm start`) each build, and the rename below makes whichever finishes last the binary.
-    const staging = `${binary}.build-${process.pid}`;
-    await mkdir(staging, { recursive: true });
-    log(`compiling ToolHive's vMCP runtime ${version} (first time: about 15 minutes on 2 cores)`);
-    await run(
-      "go",
-      ["install", "-trimpath", `${TOOLHIVE_MODULE}/cmd/vmcp@${version}`],
-      {
-        ...goEnv(),
-        GOBIN: staging,
-      },
-      "inherit",
-    );
-    await rename(join(staging, "vmcp"), binary);
-    await rm(staging, { recursive: true, force: true });
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const { command, versions, minutes } of TOOLHIVE_COMMANDS) {
+    for (const version of versions) {
+      const binary = toolhiveBinary(command, version, cache);
+      paths.push(binary);
+      if (await exists(binary)) continue;
+      // A staging directory of this process's own: two commands installing at once (a test run beside
+      // `npm start`) each build, and the rename below makes whichever finishes last the binary.
+      const staging = `${binary}.build-${process.pid}`;
+      await mkdir(staging, { recursive: true });
+      log(`compiling ToolHive's ${command} ${version} (first time: about ${minutes} minutes on 2 cores)`);
+      await run(
+        "go",
+        ["install", "-trimpath", `${TOOLHIVE_MODULE}/cmd/${command}@${version}`],
+        { ...goEnv(), GOBIN: staging },
+        "inherit",
+      );
+      await rename(join(staging, command), binary);
+      await rm(staging, { recursive: true, force: true });
+    }
   }
   return paths;
 }
