@@ -119,6 +119,7 @@ export async function applyStatus(kc: KubeConfig, snapshot: Snapshot, plan: Plan
     );
     written = true;
   }
+  // On the object, not /status: the API server ignores managedFields sent to the status subresource.
   if (plan.statusOwnership) {
     resourceVersion = versionOf(
       await jsonPatch(kc, "VirtualMCPServer", namespace, name, plan.statusOwnership, {

@@ -39,6 +39,7 @@ const USED = [
   ...new Set([
     ...expand(["get", "list"], [`virtualmcpservers.${TH}`]), // reconcile reads one; resync, hint routing list
     `patch virtualmcpservers.${TH}/status`, // status by server-side apply, the handover by JSON patch
+    `patch virtualmcpservers.${TH}`, // managedFields alone, in a handover with ToolHive's operator
     // Every related kind is listed by the resync (or got by name, listedByResync); a reconcile gets the ones
     // its object names.
     ...RELATED_KINDS.flatMap(({ kind, field }) =>
@@ -124,7 +125,6 @@ describe("the functions' identity", () => {
     "delete namespaces",
     `create virtualmcpservers.${TH}`,
     `update virtualmcpservers.${TH}`,
-    `patch virtualmcpservers.${TH}`,
     `delete virtualmcpservers.${TH}`,
     `patch mcpservers.${TH}`,
     `delete mcpexternalauthconfigs.${TH}`,

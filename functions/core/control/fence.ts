@@ -4,6 +4,7 @@
 // fence's matchConditions); this decides them. Pure: the shell looks up the owning VirtualMCPServer when
 // the request alone cannot tell (docs/adr/0011-living-beside-toolhives-operator.md).
 import { isTree } from "../kinds/json-tree.ts";
+import type { KubeObject } from "../kinds/kubernetes.ts";
 import { API_GROUP, MANAGED_BY, MANAGED_BY_LABEL } from "../kinds/names.ts";
 import { shown } from "../kinds/shown.ts";
 import { CONTROLLER_LABEL, type Controller, controlledByUs } from "./controller.ts";
@@ -73,9 +74,13 @@ export function fenceByOwner(write: FencedWrite, owner: unknown, fallback: Contr
   const name = fencedOwner(write) ?? "";
   // Gone: garbage collection is taking its children. Unreadable: the fence fails open, as its
   // failurePolicy does, and vmcp-lambda's next reconcile takes back whatever the operator wrote.
-  if (!owner || !controlledByUs(owner, fallback)) return { allowed: true };
+  if (!isTree(owner) || !isTree(owner.metadata)) return { allowed: true };
   const target = `${write.kind.kind} ${shown(`${write.namespace}/${standing(write)?.name ?? write.name ?? ""}`)}`;
-  return refused(name, write.namespace, target);
+  if (controlledByUs(owner, fallback)) return refused(name, write.namespace, target);
+  // Handing back, vmcp-lambda releases the status last: until then, no child is the operator's yet, so
+  // that the two never write one VirtualMCPServer at the same time.
+  if (holdsFields(owner as KubeObject, "status")) return handingBack(name, write.namespace, target);
+  return { allowed: true };
 }
 
 const refused = (owner: string, namespace: string | undefined, target: string): FenceVerdict => ({
@@ -90,5 +95,5 @@ const marked = (owner: string, namespace: string | undefined, target: string): F
 
 const handingBack = (owner: string, namespace: string | undefined, target: string): FenceVerdict => ({
   allowed: false,
-  message: `VirtualMCPServer ${shown(`${namespace}/${owner}`)} is being handed to ToolHive's operator: vmcp-lambda has not yet released its ${target}; the operator's next retry will find it released`,
+  message: `VirtualMCPServer ${shown(`${namespace}/${owner}`)} is being handed to ToolHive's operator and vmcp-lambda has not finished releasing it (the status goes last), so the operator may not write its ${target} yet; its next retry will find it released`,
 });

@@ -94,7 +94,7 @@ describe("fenceByRequest, a VirtualMCPServer's status", () => {
       expect(verdict).toEqual({
         allowed: false,
         message:
-          'VirtualMCPServer "tools/team" is being handed to ToolHive\'s operator: vmcp-lambda has not yet released its VirtualMCPServer/status "tools/team"; the operator\'s next retry will find it released',
+          'VirtualMCPServer "tools/team" is being handed to ToolHive\'s operator and vmcp-lambda has not finished releasing it (the status goes last), so the operator may not write its VirtualMCPServer/status "tools/team" yet; its next retry will find it released',
       });
     }
   });
@@ -186,6 +186,13 @@ describe("fenceByOwner", () => {
   it("allows the write to a child of one the operator controls, by label or by default", () => {
     expect(fenceByOwner(create, team("toolhive-operator"), "vmcp-lambda")).toEqual({ allowed: true });
     expect(fenceByOwner(create, team(), "toolhive-operator")).toEqual({ allowed: true });
+  });
+
+  it("refuses the write to a child of one handed to the operator until vmcp-lambda has released its status", () => {
+    const releasing = team("toolhive-operator", [STATUS_OF_OURS]);
+    const verdict = fenceByOwner(create, releasing, "vmcp-lambda");
+    expect(verdict).toMatchObject({ allowed: false });
+    expect(verdict.allowed === false && verdict.message).toContain("has not finished releasing it");
   });
 
   it("allows the write to a child of one whose label names nobody (vmcp-lambda keeps its hands off)", () => {
