@@ -6,20 +6,24 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { CONTROLLER_LABEL } from "../../functions/core/control/controller.ts";
 import { OPERATOR_FIELD_MANAGERS } from "../../functions/core/control/handover.ts";
+import type { ChangeHint, ReconcileRequest } from "../../functions/core/delivery/change-hint.ts";
 import { childNames, FIELD_MANAGERS } from "../../functions/core/kinds/names.ts";
 import type { Kind } from "../../functions/core/kinds/resources.ts";
 import { DEFAULT_RUNTIME_VERSION } from "../../functions/core/runtime/versions.ts";
 import { getObject } from "../../functions/kube/api.ts";
+import { routerHandler } from "../../functions/reconcile/hint-router.ts";
 import { reconcileOne } from "../../functions/reconcile/reconcile-one.ts";
 import { resyncAll } from "../../functions/resync/resync-all.ts";
 import { FUNCTIONS_USER } from "../../infra/local/control-plane/credentials.ts";
 import { layout } from "../../infra/local/control-plane/layout.ts";
 import { toolhiveSource } from "../../infra/local/control-plane/runtimes.ts";
 import { eventually } from "../../infra/local/test-kit/eventually.ts";
+import { silentObservability } from "../../infra/local/test-kit/lambda.ts";
 import { auditTrail } from "../runtime/audit-trail.ts";
 import { kubeConfig, kubectlAsync as kubectl, useNamespace } from "./cluster.ts";
 import { applyFunctionsRbac, functionsKubeConfig } from "./functions-identity.ts";
@@ -159,6 +163,22 @@ async function handTo(controller: string) {
   expect(result.status, result.stderr).toBe(0);
 }
 
+/** Hints routed as the router Lambda routes them (the deployed default controller): the reconciles asked. */
+async function routed(hints: readonly ChangeHint[]): Promise<ReconcileRequest[]> {
+  const requests: ReconcileRequest[] = [];
+  const router = routerHandler({
+    ...silentObservability(),
+    ...FUNCTIONS,
+    kubeConfig: async () => functionsKubeConfig(),
+    send: async (batch) => {
+      requests.push(...batch);
+    },
+  });
+  for (const hint of hints)
+    await router({ id: "hint", detail: hint } as EventBridgeEvent<string, ChangeHint>);
+  return requests;
+}
+
 const resync = () => resyncAll(functionsKubeConfig(), { namespace: namespace.name, ...FUNCTIONS });
 
 describe("beside ToolHive's operator", () => {
@@ -228,6 +248,14 @@ describe("beside ToolHive's operator", () => {
       expect(during.filter(succeeded)).toEqual([]);
       for (const name of OURS) expect(await writersOf(name)).toEqual(only("vmcp-lambda", name));
       for (const name of THEIRS) expect(await writersOf(name)).toEqual(only("operator", name));
+
+      // A member's change reaches vmcp-lambda's VirtualMCPServers of the group only, not the operator's.
+      const from = webhooks.publisher.hints.length;
+      const touched = await kubectl(["annotate", "mcpserver", "fetch", "-n", namespace.name, "touched=1"]);
+      expect(touched.status, touched.stderr).toBe(0);
+      expect(new Set((await routed(webhooks.publisher.hints.slice(from))).map((r) => r.name))).toEqual(
+        new Set(OURS),
+      );
 
       // The operator still serves the MCPServers: it wrote their children and their status.
       const servers = JSON.parse(

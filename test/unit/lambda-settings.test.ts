@@ -157,6 +157,16 @@ describe("each function's settings", () => {
     },
   );
 
+  it("reads who controls an unlabelled VirtualMCPServer in all four functions, and names a wrong value", () => {
+    for (const name of ["admission", "router", "reconcile", "resync"] as const) {
+      const beside = { ...DEPLOYED, VMCP_DEFAULT_CONTROLLER: "toolhive-operator" };
+      expect(functionSettings(name, beside)).toMatchObject({ controller: "toolhive-operator" });
+      expect(
+        problems(() => functionSettings(name, { ...DEPLOYED, VMCP_DEFAULT_CONTROLLER: "operator" })),
+      ).toEqual(['VMCP_DEFAULT_CONTROLLER: "operator" is not vmcp-lambda or toolhive-operator']);
+    }
+  });
+
   it("checks the admission function's size limit and flag the same way", () => {
     expect(
       problems(() =>
