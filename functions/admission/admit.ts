@@ -67,8 +67,7 @@ export async function admit(body: unknown, webhook: WebhookPath, deps: AdmitDeps
       return { status: 200, review: await fence(request, deps) };
     }
     const theirs =
-      request.kind.kind === "VirtualMCPServer" &&
-      !controlledByUs(request.object, deps.controller ?? "vmcp-lambda");
+      request.kind.kind === "VirtualMCPServer" && !controlledByUs(request.object, deps.controller);
     // ToolHive's operator's objects get its CRD's defaults only: vmcp-lambda does not write them.
     if ((request.operation !== "CREATE" && request.operation !== "UPDATE") || theirs)
       return { status: 200, review: allow(request.uid) };

@@ -5,18 +5,17 @@
 
 import { type AdmissionRequest, type AdmissionResponse, allow, deny } from "../core/admission/review.ts";
 import { decideValidation } from "../core/admission/validate.ts";
-import { controlledByUs, controllerLabelProblem } from "../core/control/controller.ts";
+import { controlledByUs, controllerLabelProblem, DEFAULT_CONTROLLER } from "../core/control/controller.ts";
 import { fenceByOwner, fenceByRequest, fencedOwner } from "../core/control/fence.ts";
 import type { AdmitDeps } from "./admit.ts";
 import { hintFor } from "./hints.ts";
 
 /** A VirtualMCPServer's write that vmcp-lambda neither judges nor reconciles: ToolHive's operator has it. */
 function elsewhere(request: AdmissionRequest, deps: AdmitDeps): boolean {
-  const fallback = deps.controller ?? "vmcp-lambda";
   // A delete is judged by the object as it was; a write by the object as it will be.
   return (
     request.kind.kind === "VirtualMCPServer" &&
-    !controlledByUs(request.operation === "DELETE" ? request.oldObject : request.object, fallback)
+    !controlledByUs(request.operation === "DELETE" ? request.oldObject : request.object, deps.controller)
   );
 }
 
@@ -30,8 +29,7 @@ export async function validate(request: AdmissionRequest, deps: AdmitDeps): Prom
   const hint = () => hintFor(request, deps.ownUsernames);
   if (elsewhere(request, deps)) {
     // Not vmcp-lambda's to judge. Hinted only when it was vmcp-lambda's: the reconcile then hands it over.
-    const wasOurs =
-      request.oldObject !== undefined && controlledByUs(request.oldObject, deps.controller ?? "vmcp-lambda");
+    const wasOurs = request.oldObject !== undefined && controlledByUs(request.oldObject, deps.controller);
     const due = wasOurs ? hint() : undefined;
     if (due) await deps.publisher.publish(due).catch((error: unknown) => deps.onPublishError?.(error));
     return allow(request.uid);
@@ -49,7 +47,7 @@ export async function validate(request: AdmissionRequest, deps: AdmitDeps): Prom
 
 /** The fence: ToolHive's operator's write to a VirtualMCPServer vmcp-lambda controls, or to its children. */
 export async function fence(request: AdmissionRequest, deps: AdmitDeps): Promise<AdmissionResponse> {
-  const fallback = deps.controller ?? "vmcp-lambda";
+  const fallback = deps.controller ?? DEFAULT_CONTROLLER;
   let verdict = fenceByRequest(request, fallback);
   if (verdict === "lookup") {
     const owner = await deps

@@ -5,7 +5,7 @@
 // zod/mini, as functions/core/admission/review.ts: the admission function reads these on its mutating path,
 // where classic zod's load time is felt on every cold start (BENCHMARKS.md).
 import * as z from "zod/mini";
-import { CONTROLLERS, type Controller } from "../core/control/controller.ts";
+import { CONTROLLERS, type Controller, DEFAULT_CONTROLLER } from "../core/control/controller.ts";
 import { shown } from "../core/kinds/shown.ts";
 import { DEFAULT_VMCP_IMAGE, runtimeProfile } from "../core/runtime/versions.ts";
 
@@ -142,7 +142,7 @@ export const DefaultController = fragment(
   {
     VMCP_DEFAULT_CONTROLLER: z._default(
       z.enum(CONTROLLERS, { error: mustBe(CONTROLLERS.join(" or ")) }),
-      "vmcp-lambda",
+      DEFAULT_CONTROLLER,
     ),
   },
   (v): Controller => v.VMCP_DEFAULT_CONTROLLER,

@@ -45,7 +45,7 @@ export function routerHandler(deps: RouterDeps) {
       });
       vmcps = items.flatMap((item) => {
         const vmcp = VirtualMCPServer.safeParse(item);
-        return vmcp.success && controlledByUs(vmcp.data, deps.controller ?? "vmcp-lambda") ? [vmcp.data] : [];
+        return vmcp.success && controlledByUs(vmcp.data, deps.controller) ? [vmcp.data] : [];
       });
     }
     const requests = expandHint(hint, vmcps);

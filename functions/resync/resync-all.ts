@@ -26,8 +26,9 @@ export interface ResyncOptions extends ReconcileOptions {
 }
 
 export async function resyncAll(kc: KubeConfig, options: ResyncOptions = {}): Promise<ResyncSummary> {
-  const fallback = options.controller ?? "vmcp-lambda";
-  const snapshots = await readAllSnapshots(kc, options.namespace, (vmcp) => controlledByUs(vmcp, fallback));
+  const snapshots = await readAllSnapshots(kc, options.namespace, (vmcp) =>
+    controlledByUs(vmcp, options.controller),
+  );
   let written = 0;
   let failed = 0;
   const deferred: ObjectKey[] = [];

@@ -9,6 +9,8 @@ import { shown } from "../kinds/shown.ts";
 export const CONTROLLER_LABEL = "vmcp-lambda.toolhive.stacklok.dev/controller";
 export const CONTROLLERS = ["vmcp-lambda", "toolhive-operator"] as const;
 export type Controller = (typeof CONTROLLERS)[number];
+/** Without the label and without the setting: vmcp-lambda, as an install without ToolHive's operator wants. */
+export const DEFAULT_CONTROLLER: Controller = "vmcp-lambda";
 
 /** The label's value on any object as read (an admission request's object is not parsed yet). */
 function labelOf(object: unknown): unknown {
@@ -20,14 +22,17 @@ const isController = (value: unknown): value is Controller =>
   (CONTROLLERS as readonly unknown[]).includes(value);
 
 /** The controller an object names, else the install's default. An unknown value is nobody's (see below). */
-export function controllerOf(object: unknown, fallback: Controller): Controller | undefined {
+export function controllerOf(
+  object: unknown,
+  fallback: Controller = DEFAULT_CONTROLLER,
+): Controller | undefined {
   const value = labelOf(object);
   if (value === undefined) return fallback;
   return isController(value) ? value : undefined;
 }
 
 /** Whether vmcp-lambda controls the object. A label it cannot read keeps its hands off: not its to claim. */
-export const controlledByUs = (object: unknown, fallback: Controller): boolean =>
+export const controlledByUs = (object: unknown, fallback?: Controller): boolean =>
   controllerOf(object, fallback) === "vmcp-lambda";
 
 /** What is wrong with the label's value, for admission to refuse; undefined when it is absent or right. */

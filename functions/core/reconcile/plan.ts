@@ -148,7 +148,7 @@ export function planReconcile(snapshot: Snapshot, options: PlanOptions): Plan {
 
   // Being deleted: garbage collection takes the children; writing them now would only race it.
   if (vmcp.metadata.deletionTimestamp) return { ...NOTHING, mode, outcome: "ok" };
-  if (!controlledByUs(vmcp, options.controller ?? "vmcp-lambda")) return leave(snapshot, now);
+  if (!controlledByUs(vmcp, options.controller)) return leave(snapshot, now);
   const {
     errors: checkedErrors,
     fit: configFit,
