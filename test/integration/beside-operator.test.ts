@@ -31,10 +31,12 @@ import { type RunningOperator, startToolhiveOperator } from "./toolhive-operator
 import { serveWebhooks, type Webhooks } from "./webhook-server.ts";
 
 const namespace = useNamespace("beside-operator");
+/** ToolHive's examples, under examples/operator of its module: VirtualMCPServers, and a remote proxy. */
 const EXAMPLES = [
-  "vmcp_simple_discovered.yaml",
-  "vmcp_conflict_resolution.yaml",
-  "composite_tool_simple.yaml",
+  "virtual-mcps/vmcp_simple_discovered.yaml",
+  "virtual-mcps/vmcp_conflict_resolution.yaml",
+  "virtual-mcps/composite_tool_simple.yaml",
+  "mcp-servers/mcpremoteproxy_with_oidcconfig_ref.yaml",
 ];
 const OURS = ["vmcp-prefix-strategy", "vmcp-simple-composite"];
 const THEIRS = ["simple-vmcp", "vmcp-priority-strategy", "vmcp-manual-strategy"];
@@ -198,9 +200,7 @@ describe("beside ToolHive's operator", () => {
   it(
     "gives every VirtualMCPServer one controller, and both sides stay quiet in steady state",
     async () => {
-      const docs = exampleDocuments(
-        join(await toolhiveSource(DEFAULT_RUNTIME_VERSION), "examples/operator/virtual-mcps"),
-      );
+      const docs = exampleDocuments(join(await toolhiveSource(DEFAULT_RUNTIME_VERSION), "examples/operator"));
       const applied = await kubectl(
         ["apply", "-n", namespace.name, "-f", "-"],
         JSON.stringify({ apiVersion: "v1", kind: "List", items: docs }),
@@ -258,11 +258,11 @@ describe("beside ToolHive's operator", () => {
       );
 
       // The operator still serves the MCPServers: it wrote their children and their status.
-      const servers = JSON.parse(
-        (await kubectl(["get", "mcpservers", "-n", namespace.name, "-o", "json"])).stdout,
-      ).items;
-      expect(servers.length).toBeGreaterThan(0);
-      for (const server of servers) expect(server.status?.phase, server.metadata.name).toBeTruthy();
+      for (const kind of ["mcpservers", "mcpremoteproxies"]) {
+        const served = JSON.parse((await kubectl(["get", kind, "-n", namespace.name, "-o", "json"])).stdout);
+        expect(served.items.length, kind).toBeGreaterThan(0);
+        for (const item of served.items) expect(item.status?.phase, item.metadata.name).toBeTruthy();
+      }
     },
     STEADY_MS + 300_000,
   );
@@ -317,4 +317,63 @@ describe("beside ToolHive's operator", () => {
       ((await getObject(kc, "Deployment", namespace.name, MIGRATED)) as { metadata: Meta }).metadata.uid,
     ).toBe(uid);
   }, 300_000);
+  it("fails open while the fence is down, and vmcp-lambda's resync takes its VirtualMCPServer back", async () => {
+    const name = OURS[0] as string;
+    const config = `${namespace.name}-vmcp-lambda-validating`;
+    const stored = JSON.parse(
+      (await kubectl(["get", "validatingwebhookconfiguration", config, "-o", "json"])).stdout,
+    );
+    const at = (stored.webhooks as { name: string }[]).findIndex((w) => w.name.startsWith("operator.fence."));
+    const fenceWebhook = stored.webhooks[at];
+    const patchFence = (ops: unknown[]) =>
+      kubectl(["patch", "validatingwebhookconfiguration", config, "--type=json", "-p", JSON.stringify(ops)]);
+    expect((await patchFence([{ op: "remove", path: `/webhooks/${at}` }])).status).toBe(0);
+
+    // A watch event brings the operator back at once, whatever its backoff: it writes vmcp-lambda's object.
+    const mark = auditWrites(operator.username).length;
+    const poke = await kubectl([
+      "annotate",
+      "vmcp",
+      name,
+      "-n",
+      namespace.name,
+      `poke=${Date.now()}`,
+      "--overwrite",
+    ]);
+    expect(poke.status, poke.stderr).toBe(0);
+    await eventually(
+      () =>
+        auditWrites(operator.username)
+          .slice(mark)
+          .some((w) => about(name)(w) && w.who === "operator" && succeeded(w)),
+      { what: `the unfenced operator writing ${name}`, timeout: 60_000, interval: 500 },
+    );
+
+    // The fence back, proved by the API server refusing the operator a dry run; then the resync repairs.
+    expect((await patchFence([{ op: "add", path: "/webhooks/-", value: fenceWebhook }])).status).toBe(0);
+    await eventually(
+      async () => {
+        const asOperator = await kubectl([
+          `--as=${operator.username}`,
+          "annotate",
+          "configmap",
+          `${name}-vmcp-config`,
+          "-n",
+          namespace.name,
+          "probe=1",
+          "--dry-run=server",
+        ]);
+        return asOperator.stderr.includes("is controlled by vmcp-lambda");
+      },
+      { what: "the fence refusing the operator again", timeout: 30_000, interval: 500 },
+    );
+    await eventually(
+      async () => {
+        await resync();
+        expect(await writersOf(name)).toEqual(only("vmcp-lambda", name));
+        return (await resync()).written === 0;
+      },
+      { what: `${name} taken back by vmcp-lambda's resync`, timeout: 60_000, interval: 1_000 },
+    );
+  }, 180_000);
 });
